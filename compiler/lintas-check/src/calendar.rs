@@ -1,0 +1,153 @@
+//! Calendar arithmetic on the proleptic Gregorian calendar, years 1 to 9999.
+//! Dates are day numbers (days since 1970-01-01) so that every backend can
+//! hold them in one integer; months and years are added by the clamping rule
+//! documented in docs/language.md (31 January + 1 month = end of February).
+
+pub const MIN_YEAR: i64 = 1;
+pub const MAX_YEAR: i64 = 9999;
+
+pub fn is_leap(year: i64) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+pub fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if is_leap(year) => 29,
+        _ => 28,
+    }
+}
+
+/// Day number of a civil date (Howard Hinnant's algorithm), or `None` when
+/// the date does not exist or is outside years 1 to 9999.
+pub fn day_number(year: i64, month: u32, day: u32) -> Option<i64> {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year)
+        || !(1..=12).contains(&month)
+        || day == 0
+        || day > days_in_month(year, month)
+    {
+        return None;
+    }
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 719_468)
+}
+
+/// The civil date of a day number.
+pub fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+/// Parses `YYYY-MM-DD` into a day number.
+pub fn parse_date(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
+        return None;
+    }
+    let year = text.get(0..4)?.parse().ok()?;
+    let month = text.get(5..7)?.parse().ok()?;
+    let day = text.get(8..10)?.parse().ok()?;
+    day_number(year, month, day)
+}
+
+pub fn format_date(days: i64) -> String {
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Adds whole months, clamping the day to the end of the target month.
+/// `None` when the result leaves years 1 to 9999.
+pub fn add_months(days: i64, months: i64) -> Option<i64> {
+    let (year, month, day) = civil(days);
+    let index = year.checked_mul(12)?.checked_add(i64::from(month) - 1)?.checked_add(months)?;
+    let new_year = index.div_euclid(12);
+    let new_month = u32::try_from(index.rem_euclid(12) + 1).ok()?;
+    if !(MIN_YEAR..=MAX_YEAR).contains(&new_year) {
+        return None;
+    }
+    let new_day = day.min(days_in_month(new_year, new_month));
+    day_number(new_year, new_month, new_day)
+}
+
+/// Adds days, `None` when the result leaves years 1 to 9999.
+pub fn add_days(days: i64, delta: i64) -> Option<i64> {
+    let result = days.checked_add(delta)?;
+    let (year, _, _) = civil(result);
+    (MIN_YEAR..=MAX_YEAR).contains(&year).then_some(result)
+}
+
+/// Whole months from `from` to `to`: the largest n with `from + n months <= to`
+/// (negative when `to` is earlier).
+pub fn months_between(from: i64, to: i64) -> i64 {
+    let (fy, fm, _) = civil(from);
+    let (ty, tm, _) = civil(to);
+    let mut n = (ty - fy) * 12 + i64::from(tm) - i64::from(fm);
+    // The estimate is off by at most one in either direction.
+    while n > 0 && add_months(from, n).is_none_or(|d| d > to) {
+        n -= 1;
+    }
+    while n < 0 && add_months(from, n).is_none_or(|d| d < to) {
+        n += 1;
+    }
+    n
+}
+
+/// Whole years from `from` to `to`, as an age is counted: a 29 February
+/// birthday is reached on 28 February in common years.
+pub fn years_between(from: i64, to: i64) -> i64 {
+    months_between(from, to) / 12
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> i64 {
+        parse_date(text).unwrap_or(i64::MIN)
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        for days in [-719_162, -1, 0, 1, 11_016, 20_000, 2_932_896] {
+            let (y, m, dd) = civil(days);
+            assert_eq!(day_number(y, m, dd), Some(days));
+        }
+        assert_eq!(d("1970-01-01"), 0);
+        assert_eq!(parse_date("2025-02-29"), None);
+        assert_eq!(parse_date("0000-01-01"), None);
+    }
+
+    #[test]
+    fn months_clamp_to_the_end_of_the_month() {
+        assert_eq!(add_months(d("2025-01-31"), 1), Some(d("2025-02-28")));
+        assert_eq!(add_months(d("2024-01-31"), 1), Some(d("2024-02-29")));
+        assert_eq!(add_months(d("2024-02-29"), 12), Some(d("2025-02-28")));
+        assert_eq!(add_months(d("2025-03-31"), -1), Some(d("2025-02-28")));
+        assert_eq!(add_months(d("9999-12-01"), 1), None);
+    }
+
+    #[test]
+    fn ages_count_whole_years() {
+        assert_eq!(years_between(d("2008-02-29"), d("2026-02-28")), 18);
+        assert_eq!(years_between(d("2008-02-29"), d("2026-02-27")), 17);
+        assert_eq!(years_between(d("2008-03-01"), d("2026-02-28")), 17);
+        assert_eq!(years_between(d("2000-06-15"), d("2018-06-15")), 18);
+        assert_eq!(years_between(d("2000-06-15"), d("2018-06-14")), 17);
+        assert_eq!(years_between(d("2018-06-15"), d("2000-06-15")), -18);
+    }
+}

@@ -1,0 +1,18 @@
+//! Name resolution, type checking and the checked program of Lintas.
+//!
+//! Pure: the caller hands in a [`workspace::Workspace`] with every file's
+//! text; this crate reads no files and never looks at the clock.
+
+pub mod builtins;
+pub mod calendar;
+mod check;
+pub mod countries;
+pub mod hir;
+pub mod manifest;
+mod suggest;
+pub mod types;
+pub mod value;
+pub mod workspace;
+
+pub use check::{CheckResult, check_package};
+pub use suggest::closest;

@@ -1,0 +1,16 @@
+//! The surface of Lintas: grammar, syntax tree, parser and formatter.
+//!
+//! This crate does no I/O: it takes text and returns a tree and diagnostics.
+//! It is the only crate that depends on pest.
+
+pub mod ast;
+pub mod codes;
+pub mod diagnostic;
+pub mod format;
+pub mod lexical;
+pub mod parser;
+pub mod span;
+
+pub use diagnostic::{Diagnostic, Label, Severity};
+pub use parser::{Parsed, parse};
+pub use span::{FileId, Span};
