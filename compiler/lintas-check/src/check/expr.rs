@@ -713,10 +713,13 @@ impl Checker<'_> {
             }
             _ => "both sides must have compatible types; see docs/language.md, \"Operators\"".to_string(),
         };
+        // The right operand carries the primary label: overlapping labels
+        // over the whole expression are hard to read.
+        let _ = span;
         self.report(
-            Diagnostic::error(code, span, message)
+            Diagnostic::error(code, r.span, message)
+                .label(format!("this is {rt}"))
                 .with_secondary(l.span, format!("this is {lt}"))
-                .with_secondary(r.span, format!("this is {rt}"))
                 .help(help),
         );
         if op.is_comparison() { Ty::Bool } else { Ty::Error }

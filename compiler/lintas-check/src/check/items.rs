@@ -332,7 +332,11 @@ impl Checker<'_> {
                     {
                         self.report(
                             Diagnostic::error(codes::EMPTY_EFFECTIVE_RANGE, *span, "the effective range is empty")
-                                .label(format!("ends {} before it starts", calendar::format_date(t).as_str().to_owned() + ", "))
+                                .label(format!(
+                                    "ends on {} before it starts on {}",
+                                    calendar::format_date(t),
+                                    calendar::format_date(f)
+                                ))
                                 .help("the range includes both dates; swap them or fix the year"),
                         );
                     }

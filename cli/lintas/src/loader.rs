@@ -1,0 +1,305 @@
+//! Finds packages on disk and reads every file the checker needs. This is
+//! where the compiler's file I/O happens; the compiler crates do none.
+
+use lintas_check::manifest;
+use lintas_check::workspace::{PackageId, PackageInput, Workspace};
+use lintas_syntax::{Diagnostic, Span, codes};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+pub const MANIFEST: &str = "lintas.toml";
+
+/// Directories never searched for packages or sources.
+const SKIPPED_DIRS: &[&str] = &["target", "node_modules", ".git"];
+
+#[derive(Debug)]
+pub struct LoadError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.path.display(), self.message)
+    }
+}
+
+#[derive(Default)]
+pub struct Loader {
+    pub ws: Workspace,
+    by_dir: HashMap<PathBuf, PackageId>,
+    loading: Vec<PathBuf>,
+}
+
+impl Loader {
+    /// Loads the packages at or below each path; a `.lintas` file stands for
+    /// the package that contains it.
+    pub fn load_paths(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
+        let mut loader = Loader::default();
+        for path in paths {
+            for dir in find_packages(path)? {
+                let id = loader.load_package(&dir)?;
+                if !loader.ws.roots.contains(&id) {
+                    loader.ws.roots.push(id);
+                }
+            }
+        }
+        Ok(loader.ws)
+    }
+
+    fn load_package(&mut self, dir: &Path) -> Result<PackageId, LoadError> {
+        let dir = dir.canonicalize().map_err(|e| LoadError {
+            path: dir.to_path_buf(),
+            message: format!("cannot open package directory: {e}"),
+        })?;
+        if let Some(id) = self.by_dir.get(&dir) {
+            return Ok(*id);
+        }
+        let display_root = display_path(&dir);
+        let manifest_path = dir.join(MANIFEST);
+        let manifest_text = read(&manifest_path)?;
+        let manifest_file = self.ws.db.add(display_path(&manifest_path), manifest_text.clone());
+        let whole = Span::new(manifest_file, 0, manifest_text.len());
+        let parsed = match manifest::parse(&manifest_text, whole) {
+            Ok(m) => Some(m),
+            Err(mut problems) => {
+                self.ws.load_diagnostics.append(&mut problems);
+                None
+            }
+        };
+        let mut sources = Vec::new();
+        let mut data = BTreeMap::new();
+        let mut files = Vec::new();
+        collect_files(&dir, &dir, &mut files)?;
+        files.sort();
+        for (relative, path) in files {
+            let text = read(&path)?;
+            let is_source = relative.ends_with(".lintas");
+            let id = self.ws.db.add(display_path(&path), text);
+            if is_source {
+                sources.push(id);
+            } else {
+                data.insert(relative, id);
+            }
+        }
+        let id = PackageId(self.ws.packages.len());
+        self.ws.packages.push(PackageInput {
+            root: display_root,
+            manifest_file,
+            manifest: parsed.clone(),
+            sources,
+            data,
+            base: None,
+            dependencies: BTreeMap::new(),
+        });
+        self.by_dir.insert(dir.clone(), id);
+        self.loading.push(dir.clone());
+        if let Some(m) = &parsed {
+            if let Some(link) = &m.extends {
+                let base = self.link(&dir, link, "extends");
+                if let Some(p) = self.ws.packages.get_mut(id.0) {
+                    p.base = base;
+                }
+            }
+            for (name, link) in &m.dependencies {
+                if let Some(dep) = self.link(&dir, link, "dependency") {
+                    if let Some(p) = self.ws.packages.get_mut(id.0) {
+                        p.dependencies.insert(name.clone(), dep);
+                    }
+                }
+            }
+        }
+        self.loading.pop();
+        Ok(id)
+    }
+
+    /// Follows a link from `lintas.toml` to another package; problems are
+    /// diagnostics on the link, so the rest of the workspace still loads.
+    fn link(&mut self, from: &Path, link: &manifest::PackageLink, what: &str) -> Option<PackageId> {
+        let target = from.join(&link.path);
+        let canonical = target.canonicalize().ok();
+        if canonical.as_ref().is_some_and(|c| self.loading.contains(c)) {
+            self.ws.load_diagnostics.push(
+                Diagnostic::error(codes::BAD_PACKAGE_LINK, link.span, format!("`{}` links back to a package that links here", link.path))
+                    .help("packages may not extend or import each other in a cycle"),
+            );
+            return None;
+        }
+        if !target.join(MANIFEST).is_file() {
+            self.ws.load_diagnostics.push(
+                Diagnostic::error(codes::BAD_PACKAGE_LINK, link.span, format!("no package at `{}`", link.path))
+                    .label(format!("{what} path, relative to this package"))
+                    .help(format!("the directory must contain a `{MANIFEST}`")),
+            );
+            return None;
+        }
+        match self.load_package(&target) {
+            Ok(id) => {
+                let version = self.ws.package(id).and_then(|p| p.manifest.as_ref()).map(|m| m.version.clone());
+                if let (Some(req), Some(version)) = (&link.version, version) {
+                    if !req.matches(&version) {
+                        self.ws.load_diagnostics.push(
+                            Diagnostic::error(
+                                codes::BAD_PACKAGE_LINK,
+                                link.span,
+                                format!("`{}` is version {version}, which does not match `{req}`", link.path),
+                            )
+                            .help("update the version requirement, or the package it points to"),
+                        );
+                    }
+                }
+                Some(id)
+            }
+            Err(e) => {
+                self.ws.load_diagnostics.push(
+                    Diagnostic::error(codes::BAD_PACKAGE_LINK, link.span, format!("cannot load `{}`: {}", link.path, e.message))
+                        .help("check the path and the files' permissions"),
+                );
+                None
+            }
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, LoadError> {
+    let bytes = std::fs::read(path).map_err(|e| LoadError {
+        path: path.to_path_buf(),
+        message: format!("cannot read: {e}"),
+    })?;
+    String::from_utf8(bytes).map_err(|e| LoadError {
+        path: path.to_path_buf(),
+        message: format!("not UTF-8 text (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+    })
+}
+
+/// Relative to the current directory when possible, so that output is the
+/// same wherever the checkout lives.
+pub fn display_path(path: &Path) -> String {
+    let cwd = std::env::current_dir().ok().and_then(|c| c.canonicalize().ok());
+    let shown = cwd
+        .as_ref()
+        .and_then(|c| path.strip_prefix(c).ok())
+        .unwrap_or(path);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// Every file of a package that matters to the compiler, by its path
+/// relative to the package root; nested packages are left out.
+fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| LoadError {
+        path: dir.to_path_buf(),
+        message: format!("cannot list directory: {e}"),
+    })?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            if SKIPPED_DIRS.contains(&name.as_str()) || path.join(MANIFEST).is_file() {
+                continue;
+            }
+            collect_files(root, &path, out)?;
+        } else if [".lintas", ".csv", ".json"].iter().any(|ext| name.ends_with(ext)) {
+            let relative = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
+            out.push((relative, path));
+        }
+    }
+    Ok(())
+}
+
+/// The package directories named by a path: the package containing a file,
+/// the package at a directory, or every package below a directory.
+pub fn find_packages(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if !path.exists() {
+        return Err(LoadError {
+            path: path.to_path_buf(),
+            message: "no such file or directory".to_string(),
+        });
+    }
+    if path.is_file() {
+        let mut dir = path.parent().map(Path::to_path_buf);
+        while let Some(d) = dir {
+            if d.join(MANIFEST).is_file() {
+                return Ok(vec![d]);
+            }
+            dir = d.parent().map(Path::to_path_buf);
+        }
+        return Err(LoadError {
+            path: path.to_path_buf(),
+            message: format!("not inside a package (no `{MANIFEST}` in any parent directory)"),
+        });
+    }
+    if path.join(MANIFEST).is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut found = Vec::new();
+    walk_for_packages(path, &mut found);
+    found.sort();
+    if found.is_empty() {
+        return Err(LoadError {
+            path: path.to_path_buf(),
+            message: format!("no package here (no `{MANIFEST}` at or below this directory)"),
+        });
+    }
+    Ok(found)
+}
+
+fn walk_for_packages(dir: &Path, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().to_string();
+        if !path.is_dir() || name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_str()) {
+            continue;
+        }
+        if path.join(MANIFEST).is_file() {
+            found.push(path.clone());
+        }
+        walk_for_packages(&path, found);
+    }
+}
+
+/// Every `.lintas` file at or below a path, sorted.
+pub fn lintas_files(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if !path.exists() {
+        return Err(LoadError {
+            path: path.to_path_buf(),
+            message: "no such file or directory".to_string(),
+        });
+    }
+    if path.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| LoadError {
+            path: dir.clone(),
+            message: format!("cannot list directory: {e}"),
+        })?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let name = entry.file_name().to_string_lossy().to_string();
+            if name.starts_with('.') {
+                continue;
+            }
+            if p.is_dir() {
+                if !SKIPPED_DIRS.contains(&name.as_str()) {
+                    stack.push(p);
+                }
+            } else if name.ends_with(".lintas") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}
