@@ -3,6 +3,7 @@
 //! file I/O of the compiler happens in this crate.
 
 mod commands;
+mod explain;
 pub mod loader;
 mod render;
 
@@ -58,6 +59,44 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// Decide records with the reference interpreter.
+    Eval {
+        /// The rule package.
+        package: PathBuf,
+        /// The decision to take (optional when the package has one).
+        #[arg(long)]
+        decision: Option<String>,
+        /// JSON records: a file holding an array or JSON lines; `-` or
+        /// nothing reads standard input.
+        #[arg(long, short)]
+        input: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = commands::eval::EvalFormat::Jsonl)]
+        format: commands::eval::EvalFormat,
+        #[command(flatten)]
+        context: commands::eval::ContextArgs,
+        /// Add, for each rule, whether it fired and the values behind it.
+        #[arg(long)]
+        explain: bool,
+        /// Reject fields the schema does not declare.
+        #[arg(long)]
+        strict: bool,
+    },
+    /// Run the tests written in the rule packages.
+    Test {
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = commands::test::TestFormat::Human)]
+        format: commands::test::TestFormat,
+        /// Report rules and condition branches no test exercised.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when rule or branch coverage is below this percentage.
+        #[arg(long, value_name = "PERCENT")]
+        min_coverage: Option<f64>,
+        /// Mutate the rules and report mutants no test kills.
+        #[arg(long)]
+        mutants: bool,
+    },
 }
 
 /// Where a command writes: results to `out`, diagnostics and progress to
@@ -99,6 +138,42 @@ where
             io,
         ),
         Command::Fmt { paths, check, format } => commands::fmt::run(commands::fmt::Args { paths, check, format }, io),
+        Command::Eval {
+            package,
+            decision,
+            input,
+            format,
+            context,
+            explain,
+            strict,
+        } => commands::eval::run(
+            commands::eval::Args {
+                package,
+                decision,
+                input,
+                format,
+                context,
+                explain,
+                strict,
+            },
+            io,
+        ),
+        Command::Test {
+            paths,
+            format,
+            coverage,
+            min_coverage,
+            mutants,
+        } => commands::test::run(
+            commands::test::Args {
+                paths,
+                format,
+                coverage,
+                min_coverage,
+                mutants,
+            },
+            io,
+        ),
     };
     code as i32
 }

@@ -301,7 +301,9 @@ impl Checker<'_> {
             };
         }
         if let Some(entry) = self.values.get(&id.name).cloned() {
-            return self.value_entry(&id.name, entry, span, scope);
+            let value = self.value_entry(&id.name, entry, span, scope);
+            let ty = scope.narrowed(&id.name, value.ty.clone());
+            return Expr { ty, ..value };
         }
         if let Some(code) = countries::canonical(&id.name) {
             return Expr {
@@ -630,16 +632,21 @@ impl Checker<'_> {
                 // A bare enum value or country code on the left takes its
                 // type from the right.
                 let left_first = !self.is_unresolved_name(lhs, scope);
+                // `==` and `!=` may compare an optional value with a present
+                // one (absent equals only absent); the HIR keeps the
+                // optional type so that evaluators know.
+                let equality = matches!(op, BinOp::Eq | BinOp::Ne);
+                let strip = |checker: &mut Self, e: Expr| if equality { e } else { checker.value_of(e) };
                 let (l, r) = if left_first {
                     let l = self.expr(lhs, None, scope);
-                    let l = self.value_of(l);
-                    let r = self.expr(rhs, Some(&l.ty), scope);
-                    (l, self.value_of(r))
+                    let l = strip(self, l);
+                    let r = self.expr(rhs, Some(l.ty.without_optional()), scope);
+                    (l, strip(self, r))
                 } else {
                     let r = self.expr(rhs, None, scope);
-                    let r = self.value_of(r);
-                    let l = self.expr(lhs, Some(&r.ty), scope);
-                    (self.value_of(l), r)
+                    let r = strip(self, r);
+                    let l = self.expr(lhs, Some(r.ty.without_optional()), scope);
+                    (strip(self, l), r)
                 };
                 let ty = self.binary_type(op, &l, &r, span);
                 Expr {
@@ -671,7 +678,11 @@ impl Checker<'_> {
             return if op.is_comparison() { Ty::Bool } else { Ty::Error };
         }
         let result = match op {
-            BinOp::Eq | BinOp::Ne => l.ty.comparable_with(&r.ty).then_some(Ty::Bool),
+            BinOp::Eq | BinOp::Ne => l
+                .ty
+                .without_optional()
+                .comparable_with(r.ty.without_optional())
+                .then_some(Ty::Bool),
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match (&l.ty, &r.ty) {
                 (a, b) if a.is_numeric() && b.is_numeric() => Some(Ty::Bool),
                 (Ty::Date, Ty::Date) => Some(Ty::Bool),

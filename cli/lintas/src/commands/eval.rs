@@ -1,0 +1,315 @@
+//! `lintas eval`: decide records (or whole manifests) with the reference
+//! interpreter and print one result per record, in input order.
+
+use super::package::load_checked;
+use crate::explain;
+use crate::{ExitCode, Io};
+use clap::ValueEnum;
+use lintas_check::hir::Program;
+use lintas_check::types::Ty;
+use lintas_eval::decode::{DecodeError, DecodeErrorKind, DecodeOptions};
+use lintas_eval::{DecisionResult, Interpreter};
+use serde::Serialize;
+use serde_json::value::RawValue;
+use std::io::Read;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// One JSON result per line.
+    Jsonl,
+    /// A readable table.
+    Table,
+}
+
+pub struct Args {
+    pub package: PathBuf,
+    pub decision: Option<String>,
+    pub input: Option<PathBuf>,
+    pub format: EvalFormat,
+    pub context: ContextArgs,
+    pub explain: bool,
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ContextArgs {
+    /// The evaluation date (YYYY-MM-DD) that effective ranges are compared with.
+    #[arg(long)]
+    pub date: Option<String>,
+    /// The member deciding (ISO 3166-1 alpha-3), for `applies to` and overlays.
+    #[arg(long)]
+    pub member: Option<String>,
+    /// The checkpoint deciding.
+    #[arg(long)]
+    pub checkpoint: Option<String>,
+    /// A JSON file with the whole context; flags override its fields.
+    #[arg(long = "context", value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+impl ContextArgs {
+    /// The context as JSON, or a message saying what is missing.
+    pub fn to_json(&self) -> Result<serde_json::Value, String> {
+        let mut context = match &self.file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+                serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?
+            }
+            None => serde_json::json!({}),
+        };
+        let Some(map) = context.as_object_mut() else {
+            return Err("the context file must hold a JSON object".to_string());
+        };
+        if let Some(d) = &self.date {
+            map.insert("date".into(), d.clone().into());
+        }
+        if let Some(m) = &self.member {
+            map.insert("member".into(), m.clone().into());
+        }
+        if let Some(c) = &self.checkpoint {
+            map.insert("checkpoint".into(), c.clone().into());
+        }
+        if !map.contains_key("date") {
+            return Err("the evaluation date is missing: give `--date YYYY-MM-DD` (evaluation never reads the clock)".into());
+        }
+        if !map.contains_key("member") {
+            return Err("the deciding member is missing: give `--member CODE`, e.g. `--member SGP`".into());
+        }
+        Ok(context)
+    }
+}
+
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    result: &'a DecisionResult,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    explain: Option<Vec<explain::RuleExplanation>>,
+}
+
+pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
+    let checked = match load_checked(&args.package, io) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let [package] = checked.as_slice() else {
+        return crate::io_error(io, "`lintas eval` takes one package; name its directory");
+    };
+    let program = &package.result.program;
+    let interpreter = Interpreter::new(program);
+    let decision = match pick_decision(program, args.decision.as_deref()) {
+        Ok(d) => d,
+        Err(message) => return crate::io_error(io, &message),
+    };
+    let context_json = match args.context.to_json() {
+        Ok(c) => c,
+        Err(message) => return crate::io_error(io, &message),
+    };
+    let context = match interpreter.context_from_json(&context_json) {
+        Ok(c) => c,
+        Err(problems) => {
+            let listed: Vec<String> = problems.iter().map(|p| format!("context{}", p.to_string().trim_start_matches('$'))).collect();
+            return crate::io_error(io, &format!("invalid context: {}", listed.join("; ")));
+        }
+    };
+    let text = match read_input(args.input.as_ref()) {
+        Ok(t) => t,
+        Err(message) => return crate::io_error(io, &message),
+    };
+    let options = DecodeOptions { strict: args.strict };
+    let over_manifest = program.decisions.get(decision).is_some_and(|d| d.over_manifest);
+    let batches = split_records(&text, over_manifest);
+    let mut table_rows = Vec::new();
+    let mut count = 0usize;
+    for batch in batches {
+        let results: Vec<(DecisionResult, Option<Vec<explain::RuleExplanation>>)> = if over_manifest {
+            let members: Vec<Result<lintas_check::value::Value, Vec<DecodeError>>> = match &batch {
+                Ok(texts) => texts.iter().map(|t| decode_record(program, decision, t, options)).collect(),
+                Err(problem) => vec![Err(vec![problem.clone()])],
+            };
+            let aggregates = match program.decisions.get(decision) {
+                Some(def) => interpreter.aggregates(def, &members, &context),
+                None => Vec::new(),
+            };
+            members
+                .iter()
+                .zip(aggregates)
+                .map(|(m, a)| match m {
+                    Ok(record) => decide(&interpreter, package, decision, record, &context, &a, args.explain),
+                    Err(problems) => (failed_input(&interpreter, decision, problems), None),
+                })
+                .collect()
+        } else {
+            match &batch {
+                Ok(texts) => texts
+                    .iter()
+                    .map(|t| match decode_record(program, decision, t, options) {
+                        Ok(record) => decide(&interpreter, package, decision, &record, &context, &[], args.explain),
+                        Err(problems) => (failed_input(&interpreter, decision, &problems), None),
+                    })
+                    .collect(),
+                Err(problem) => vec![(failed_input(&interpreter, decision, std::slice::from_ref(problem)), None)],
+            }
+        };
+        for (result, explanation) in results {
+            count += 1;
+            match args.format {
+                EvalFormat::Jsonl => {
+                    let line = Line {
+                        result: &result,
+                        explain: explanation,
+                    };
+                    match serde_json::to_string(&line) {
+                        Ok(s) => {
+                            let _ = writeln!(io.out, "{s}");
+                        }
+                        Err(e) => return crate::io_error(io, &format!("cannot write JSON: {e}")),
+                    }
+                }
+                EvalFormat::Table => table_rows.push((count, result, explanation)),
+            }
+        }
+    }
+    if args.format == EvalFormat::Table {
+        print_table(io, &table_rows);
+    }
+    ExitCode::Success
+}
+
+fn decide(
+    interpreter: &Interpreter<'_>,
+    package: &super::package::Checked,
+    decision: usize,
+    record: &lintas_check::value::Value,
+    context: &lintas_check::value::Value,
+    aggregates: &[lintas_eval::eval::Eval<i64>],
+    explain_it: bool,
+) -> (DecisionResult, Option<Vec<explain::RuleExplanation>>) {
+    let (result, traces) = interpreter.decide_traced(decision, record, context, aggregates, explain_it);
+    let explanation =
+        explain_it.then(|| explain::explain(&package.ws.db, &package.result.program, decision, &traces));
+    (result, explanation)
+}
+
+fn failed_input(interpreter: &Interpreter<'_>, decision: usize, problems: &[DecodeError]) -> DecisionResult {
+    match interpreter.program.decisions.get(decision) {
+        Some(def) => interpreter.input_invalid(def, problems),
+        None => interpreter.decide(decision, &lintas_check::value::Value::Absent, &lintas_check::value::Value::Absent),
+    }
+}
+
+fn decode_record(
+    program: &Program,
+    decision: usize,
+    text: &str,
+    options: DecodeOptions,
+) -> Result<lintas_check::value::Value, Vec<DecodeError>> {
+    let schema = program.decisions.get(decision).map(|d| d.schema);
+    match schema {
+        Some(s) => lintas_eval::decode(program, &Ty::Record(s), text, options),
+        None => Err(Vec::new()),
+    }
+}
+
+fn pick_decision(program: &Program, name: Option<&str>) -> Result<usize, String> {
+    let names: Vec<&str> = program.decisions.iter().map(|d| d.name.as_str()).collect();
+    match name {
+        Some(n) => names
+            .iter()
+            .position(|d| *d == n)
+            .ok_or_else(|| format!("no decision `{n}` in the package (it has {})", names.join(", "))),
+        None if names.len() == 1 => Ok(0),
+        None => Err(format!("the package has several decisions; choose one with `--decision` ({})", names.join(", "))),
+    }
+}
+
+fn read_input(path: Option<&PathBuf>) -> Result<String, String> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))
+        }
+        _ => {
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Ok(text)
+        }
+    }
+}
+
+type Batch<'a> = Result<Vec<&'a str>, DecodeError>;
+
+/// Splits input into batches of record texts without parsing the records:
+/// a JSON array is one batch (a manifest, or simply many records); otherwise
+/// each non-empty line is a batch of one record (or, for manifest decisions,
+/// a line holding an array is one manifest). A line that is not JSON
+/// becomes a failed batch, so one bad line never stops the others.
+fn split_records(text: &str, over_manifest: bool) -> Vec<Batch<'_>> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') && serde_json::from_str::<Vec<&RawValue>>(trimmed).is_ok() {
+        return vec![array_items(trimmed)];
+    }
+    let mut batches = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        if over_manifest || line.starts_with('[') {
+            batches.push(array_items(line).map_err(|mut e| {
+                e.path = format!("line {}", number + 1);
+                e
+            }));
+        } else {
+            batches.push(Ok(vec![line]));
+        }
+    }
+    if !over_manifest {
+        // Records of one-record lines are decided one by one anyway.
+        let mut flat = Vec::new();
+        for b in batches {
+            match b {
+                Ok(items) => flat.extend(items.into_iter().map(|i| Ok(vec![i]))),
+                Err(e) => flat.push(Err(e)),
+            }
+        }
+        return flat;
+    }
+    batches
+}
+
+fn array_items(text: &str) -> Batch<'_> {
+    serde_json::from_str::<Vec<&RawValue>>(text)
+        .map(|items| items.into_iter().map(RawValue::get).collect())
+        .map_err(|e| DecodeError {
+            kind: DecodeErrorKind::Syntax,
+            path: "$".to_string(),
+            message: format!("expected a JSON array of records: {e}"),
+        })
+}
+
+fn print_table(io: &mut Io<'_>, rows: &[(usize, DecisionResult, Option<Vec<explain::RuleExplanation>>)]) {
+    let width = rows.iter().map(|(_, r, _)| r.outcome.len()).max().unwrap_or(7).max(7);
+    let _ = writeln!(io.out, "{:>5}  {:<width$}  reasons", "#", "outcome");
+    for (n, result, explanation) in rows {
+        let mut reasons: Vec<String> = result
+            .reasons
+            .iter()
+            .map(|r| {
+                if r.values.is_empty() {
+                    r.code.clone()
+                } else {
+                    let values: Vec<String> = r.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    format!("{}({})", r.code, values.join(", "))
+                }
+            })
+            .collect();
+        reasons.extend(result.shadow.iter().map(|r| format!("shadow:{}", r.code)));
+        let _ = writeln!(io.out, "{n:>5}  {:<width$}  {}", result.outcome, reasons.join(", "));
+        if let Some(e) = explanation {
+            let _ = write!(io.out, "{}", explain::to_text(e));
+        }
+    }
+}
