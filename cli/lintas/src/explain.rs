@@ -25,8 +25,15 @@ pub struct Check {
     /// The part of the condition, as written.
     pub condition: String,
     /// The values it compared, in order.
-    pub values: Vec<serde_json::Value>,
+    pub values: Vec<Operand>,
     pub result: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Operand {
+    /// The expression, as written.
+    pub expression: String,
+    pub value: serde_json::Value,
 }
 
 pub fn explain(db: &SourceDb, program: &Program, decision: usize, traces: &[RuleTrace]) -> Vec<RuleExplanation> {
@@ -49,7 +56,15 @@ pub fn explain(db: &SourceDb, program: &Program, decision: usize, traces: &[Rule
                 .iter()
                 .map(|a| Check {
                     condition: source_text(db, a.span),
-                    values: a.operands.iter().map(|v| value_json(program, v)).collect(),
+                    values: a
+                        .operands
+                        .iter()
+                        .filter(|(span, _)| *span != a.span)
+                        .map(|(span, v)| Operand {
+                            expression: source_text(db, *span),
+                            value: value_json(program, v),
+                        })
+                        .collect(),
                     result: a.result,
                 })
                 .collect();
@@ -82,9 +97,15 @@ pub fn to_text(explanations: &[RuleExplanation]) -> String {
             out.push_str(&format!("    error: {err}\n"));
         }
         for c in &e.checks {
-            let values: Vec<String> = c.values.iter().map(plain).collect();
-            let shown = if values.is_empty() { String::new() } else { format!(" [{}]", values.join(", ")) };
-            out.push_str(&format!("    {}{shown} -> {}\n", c.condition, c.result));
+            // Literals speak for themselves; show the values of the rest.
+            let values: Vec<String> = c
+                .values
+                .iter()
+                .filter(|o| plain(&o.value) != o.expression)
+                .map(|o| format!("{} = {}", o.expression, plain(&o.value)))
+                .collect();
+            let shown = if values.is_empty() { String::new() } else { format!("  ({})", values.join(", ")) };
+            out.push_str(&format!("    {} -> {}{shown}\n", c.condition, c.result));
         }
     }
     out

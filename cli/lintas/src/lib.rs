@@ -81,6 +81,28 @@ enum Command {
         #[arg(long)]
         strict: bool,
     },
+    /// Write deterministic, realistic traffic as JSON lines.
+    Generate {
+        /// The seed: the same seed gives the same records.
+        #[arg(long, default_value_t = 2024)]
+        seed: u64,
+        /// How many travellers.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Write manifests of this many travellers (one JSON array per line)
+        /// instead of single travellers.
+        #[arg(long)]
+        manifest_size: Option<usize>,
+        /// The arrival date of every traveller.
+        #[arg(long, default_value = "2026-03-01")]
+        arrival: String,
+        /// Override a risk rate, e.g. `--rate paid_cash=0.2` (repeatable).
+        #[arg(long = "rate", value_name = "NAME=P")]
+        rates: Vec<String>,
+        /// Write here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
     /// Run the tests written in the rule packages.
     Test {
         #[arg(default_value = ".")]
@@ -155,6 +177,24 @@ where
                 context,
                 explain,
                 strict,
+            },
+            io,
+        ),
+        Command::Generate {
+            seed,
+            count,
+            manifest_size,
+            arrival,
+            rates,
+            output,
+        } => commands::generate::run(
+            commands::generate::Args {
+                seed,
+                count,
+                manifest_size,
+                arrival,
+                rates,
+                output,
             },
             io,
         ),

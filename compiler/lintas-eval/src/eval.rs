@@ -75,7 +75,9 @@ pub type Eval<T> = Result<T, EvalError>;
 #[derive(Debug, Clone)]
 pub struct Atom {
     pub span: Span,
-    pub operands: Vec<Value>,
+    /// The values the atom compared, with the span of the expression each
+    /// came from.
+    pub operands: Vec<(Span, Value)>,
     pub result: bool,
 }
 
@@ -151,7 +153,7 @@ impl<'a> Frame<'a> {
         self.trace.as_ref().map(|t| std::mem::take(&mut *t.borrow_mut())).unwrap_or_default()
     }
 
-    fn observe(&self, span: Span, operands: Vec<Value>, result: bool) {
+    fn observe(&self, span: Span, operands: Vec<(Span, Value)>, result: bool) {
         if let Some(trace) = &self.trace {
             trace.borrow_mut().push(Atom { span, operands, result });
         }
@@ -259,7 +261,7 @@ impl<'a> Frame<'a> {
                 let v = self.eval(inner, locals)?;
                 let is_present = !matches!(v, Value::Absent);
                 let result = is_present == *present;
-                self.observe(e.span, vec![v], result);
+                self.observe(e.span, vec![(inner.span, v)], result);
                 return Ok(Value::Bool(result));
             }
             ExprKind::If(c, a, b) => {
@@ -343,7 +345,7 @@ impl<'a> Frame<'a> {
                 let needle = self.eval(l, locals)?;
                 let found = self.contains(r, &needle, locals)?;
                 let result = found == (op == BinOp::In);
-                self.observe(whole.span, vec![needle], result);
+                self.observe(whole.span, vec![(l.span, needle)], result);
                 return Ok(Value::Bool(result));
             }
             _ => {}
@@ -353,7 +355,7 @@ impl<'a> Frame<'a> {
         if matches!(op, BinOp::Eq | BinOp::Ne) && (a == Value::Absent || b == Value::Absent) {
             // An absent optional equals only another absent one.
             let result = (a == b) == (op == BinOp::Eq);
-            self.observe(whole.span, vec![a, b], result);
+            self.observe(whole.span, vec![(l.span, a), (r.span, b)], result);
             return Ok(Value::Bool(result));
         }
         if op.is_comparison() {
@@ -366,7 +368,7 @@ impl<'a> Frame<'a> {
                 BinOp::Gt => ordering == Ordering::Greater,
                 _ => ordering != Ordering::Less,
             };
-            self.observe(whole.span, vec![a, b], result);
+            self.observe(whole.span, vec![(l.span, a), (r.span, b)], result);
             return Ok(Value::Bool(result));
         }
         arithmetic(op, a, b)

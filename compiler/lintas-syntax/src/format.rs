@@ -63,6 +63,7 @@ pub fn format_file(file: &SourceFile, source: &str) -> String {
         next_comment: 0,
         out: Vec::new(),
         pending_docs: Vec::new(),
+        code_ends: code_ends(source),
     };
     printer.file(&file.items);
     printer.finish()
@@ -73,13 +74,14 @@ pub fn format_file(file: &SourceFile, source: &str) -> String {
 /// the formatter, reported rather than written over the user's file.
 fn check_output(before: &SourceFile, formatted: &str) -> Result<(), Vec<Diagnostic>> {
     let reparsed = parse(FileId(0), formatted);
-    let comments_kept = reparsed.file.comments.len() == before.comments.len()
-        && reparsed
-            .file
-            .comments
-            .iter()
-            .zip(&before.comments)
-            .all(|(a, b)| a.text == b.text);
+    // Compared as a multiset: comments move with the rule clauses that
+    // the canonical order moves.
+    let texts = |file: &SourceFile| {
+        let mut texts: Vec<String> = file.comments.iter().map(|c| c.text.clone()).collect();
+        texts.sort();
+        texts
+    };
+    let comments_kept = texts(&reparsed.file) == texts(before);
     let clean = !reparsed.diagnostics.iter().any(Diagnostic::is_error);
     if clean && comments_kept && reparsed.file.items.len() == before.items.len() {
         return Ok(());
@@ -111,6 +113,11 @@ struct Printer<'a> {
     /// Doc comment lines of the element whose first line comes next. They
     /// wait so that plain comments inside that line go before them.
     pending_docs: Vec<String>,
+    /// For each offset, the end of the last code (not blank, not comment)
+    /// before it. Some spans run on over the blanks and comments after the
+    /// node (pest skips them before trying an optional tail), so every
+    /// span end is pulled back through this before use.
+    code_ends: Vec<u32>,
 }
 
 /// What the previous top-level thing was, for the blank line before the next.
@@ -144,6 +151,7 @@ impl<'a> Printer<'a> {
     /// the line given: a closing `}` takes the comments of its block's end
     /// at the block's inner indentation.
     fn line_with(&mut self, mut text: String, comment_indent: usize, end: u32) {
+        let end = self.code_end(end);
         self.comments_before(end, comment_indent);
         self.out.append(&mut self.pending_docs);
         if let Some(comment) = self.trailing_comment(end) {
@@ -169,18 +177,23 @@ impl<'a> Printer<'a> {
     /// separated only by blanks and commas.
     fn trailing_comment(&self, end: u32) -> Option<&'a Comment> {
         let comment = self.comments.get(self.next_comment)?;
-        let gap = self
-            .source
-            .get(end as usize..comment.span.start as usize)?;
+        let gap = self.source.get(end as usize..comment.span.start as usize)?;
         gap.chars()
             .all(|c| matches!(c, ' ' | '\t' | ','))
             .then_some(comment)
     }
 
     fn has_comment_before(&self, pos: u32) -> bool {
+        let pos = self.code_end(pos);
         self.comments
             .get(self.next_comment)
             .is_some_and(|c| c.span.start < pos)
+    }
+
+    /// The end of the code at or before `pos`: `pos` itself unless only
+    /// blanks and comments precede it.
+    fn code_end(&self, pos: u32) -> u32 {
+        self.code_ends.get(pos as usize).copied().unwrap_or(pos)
     }
 
     fn docs(&mut self, docs: &[String], indent: usize) {
@@ -207,18 +220,20 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// Whether a comment starts at or after `from` and before `to`.
+    /// Whether a comment starts between the code of a part ending at `from`
+    /// and the part starting at `to`.
     fn comment_between(&self, from: u32, to: u32) -> bool {
+        let from = self.code_end(from);
         let first = self.comments.partition_point(|c| c.span.start < from);
-        self.comments
-            .get(first)
-            .is_some_and(|c| c.span.start < to)
+        self.comments.get(first).is_some_and(|c| c.span.start < to)
     }
 
     /// Comments inside `span` that are not inside any of `parts`: between
     /// the brackets of a literal but outside its elements.
     fn comment_outside(&self, span: Span, parts: &[(u32, u32)]) -> bool {
-        let first = self.comments.partition_point(|c| c.span.start <= span.start);
+        let first = self
+            .comments
+            .partition_point(|c| c.span.start <= span.start);
         self.comments
             .get(first..)
             .unwrap_or(&[])
@@ -227,7 +242,7 @@ impl<'a> Printer<'a> {
             .any(|c| {
                 !parts
                     .iter()
-                    .any(|&(s, e)| s <= c.span.start && c.span.start < e)
+                    .any(|&(s, e)| s <= c.span.start && c.span.start < self.code_end(e))
             })
     }
 
@@ -319,7 +334,9 @@ impl<'a> Printer<'a> {
         while let Some(comment) = self.comments.get(self.next_comment) {
             let blank = match previous {
                 Previous::Nothing => false,
-                Previous::Item(before) => self.blank_between(before.span.end, comment.span.start),
+                Previous::Item(before) => {
+                    self.blank_between(self.code_end(before.span.end), comment.span.start)
+                }
                 Previous::Comment(end) => self.blank_between(end, comment.span.start),
             };
             self.top_comment(blank);
@@ -346,7 +363,7 @@ impl<'a> Printer<'a> {
                 | (ItemKind::Reason(_), ItemKind::Reason(_))
                 | (ItemKind::Purpose(_), ItemKind::Purpose(_))
         );
-        same_kind && !self.blank_between(before.span.end, next.span.start)
+        same_kind && !self.blank_between(self.code_end(before.span.end), next.span.start)
     }
 
     fn item(&mut self, item: &Item) {
@@ -371,6 +388,7 @@ impl<'a> Printer<'a> {
         }
         // Every comment inside the item has been placed by now; this only
         // guards against losing one if a span were ever off.
+        let end = self.code_end(end);
         self.comments_before(end, INDENT);
     }
 
@@ -390,7 +408,12 @@ impl<'a> Printer<'a> {
         self.open_block(format!("schema {}", s.name.name), s.name.span.end);
         for field in &s.fields {
             self.docs(&field.docs, INDENT);
-            let mut text = format!("{}{}: {}", pad(INDENT), field.name.name, type_text(&field.ty));
+            let mut text = format!(
+                "{}{}: {}",
+                pad(INDENT),
+                field.name.name,
+                type_text(&field.ty)
+            );
             for (annotation, _) in &field.annotations {
                 text.push(' ');
                 text.push_str(annotation.as_str());
@@ -404,7 +427,10 @@ impl<'a> Printer<'a> {
         self.open_block(format!("enum {}", e.name.name), e.name.span.end);
         for value in &e.values {
             self.docs(&value.docs, INDENT);
-            self.line(format!("{}{}", pad(INDENT), value.name.name), value.name.span.end);
+            self.line(
+                format!("{}{}", pad(INDENT), value.name.name),
+                value.name.span.end,
+            );
         }
         self.close_block(end);
     }
@@ -425,7 +451,10 @@ impl<'a> Printer<'a> {
         } else {
             format!("{head} = {{ {} }}", texts.join(", "))
         };
-        let parts: Vec<(u32, u32)> = elements.iter().map(|e| (e.span.start, e.span.end)).collect();
+        let parts: Vec<(u32, u32)> = elements
+            .iter()
+            .map(|e| (e.span.start, e.span.end))
+            .collect();
         let inside = Span::new(FileId(0), open as usize, end as usize);
         if width(&one_line) <= MAX_WIDTH && !self.comment_outside(inside, &parts) {
             self.line(one_line, end);
@@ -469,7 +498,12 @@ impl<'a> Printer<'a> {
         for column in &t.columns {
             self.docs(&column.docs, INDENT);
             let key = if column.is_key { " key" } else { "" };
-            let text = format!("{}{}: {}{key}", pad(INDENT), column.name.name, type_text(&column.ty));
+            let text = format!(
+                "{}{}: {}{key}",
+                pad(INDENT),
+                column.name.name,
+                type_text(&column.ty)
+            );
             self.line(text, column.span.end);
         }
         let rows = match &t.contents {
@@ -479,10 +513,7 @@ impl<'a> Printer<'a> {
             }
             TableContents::Rows(rows) => rows,
         };
-        let columns_end = t
-            .columns
-            .last()
-            .map_or(t.name.span.end, |c| c.span.end);
+        let columns_end = t.columns.last().map_or(t.name.span.end, |c| c.span.end);
         let close = self.after(self.after(columns_end, b'}'), b'{');
         self.line_with("} rows {".to_string(), INDENT, close);
         let cells: Vec<Vec<String>> = rows
@@ -521,25 +552,54 @@ impl<'a> Printer<'a> {
                 DecisionClause::OnError(name, span) => {
                     self.line(format!("{i}on error {}", name.name), span.end)
                 }
-                DecisionClause::Aggregate(a) => {
-                    let keys = flat_list(&a.keys);
-                    let head = format!("{i}aggregate {} = count by {keys}", a.name.name);
-                    match &a.filter {
-                        Some(filter) => self.expr_lines(&format!("{head} where "), filter, 2 * INDENT, "", a.span.end),
-                        None => self.line(head, a.span.end),
-                    }
-                }
+                DecisionClause::Aggregate(a) => self.aggregate(a),
             }
         }
         self.close_block(end);
     }
 
+    /// `aggregate n = count by k1, k2 where cond`; a filter that does not
+    /// fit goes on the next line, like the body of a quantifier.
+    fn aggregate(&mut self, a: &Aggregate) {
+        let head = format!(
+            "{}aggregate {} = count by {}",
+            pad(INDENT),
+            a.name.name,
+            flat_list(&a.keys)
+        );
+        let Some(filter) = &a.filter else {
+            self.line(head, a.span.end);
+            return;
+        };
+        let keys_end = a.keys.last().map_or(a.name.span.end, |k| k.span.end);
+        let one_line = format!("{head} where {}", flat(filter));
+        if width(&one_line) <= MAX_WIDTH && !self.comment_between(keys_end, filter.span.start) {
+            self.expr_lines(
+                &format!("{head} where "),
+                filter,
+                2 * INDENT,
+                "",
+                a.span.end,
+            );
+        } else {
+            self.line(head, keys_end);
+            let where_head = format!("{}where ", pad(2 * INDENT));
+            self.expr_lines(&where_head, filter, 3 * INDENT, "", a.span.end);
+        }
+    }
+
     fn rule(&mut self, r: &Rule, ov: &str) {
         let header_end = r.decisions.last().map_or(r.name.span.end, |d| d.span.end);
-        self.line(format!("{ov}rule {} for {}", r.name.name, names(&r.decisions)), header_end);
+        self.line(
+            format!("{ov}rule {} for {}", r.name.name, names(&r.decisions)),
+            header_end,
+        );
         let i = pad(INDENT);
         if let Some(description) = &r.description {
-            self.line(format!("{i}{}", escape(&description.value)), description.span.end);
+            self.line(
+                format!("{i}{}", escape(&description.value)),
+                description.span.end,
+            );
         }
         // Captured in source order so that comments stay with their clause,
         // then laid out in the canonical order.
@@ -553,7 +613,13 @@ impl<'a> Printer<'a> {
             self.out.append(&mut lines);
         }
         let condition = &r.condition;
-        self.expr_lines(&format!("{i}when "), condition, 2 * INDENT, "", condition.span.end);
+        self.expr_lines(
+            &format!("{i}when "),
+            condition,
+            2 * INDENT,
+            "",
+            condition.span.end,
+        );
         let mut then = format!("{i}then {} {}", r.outcome.name, r.reason.name);
         if !r.values.is_empty() {
             then.push_str(" with ");
@@ -569,9 +635,10 @@ impl<'a> Printer<'a> {
     fn rule_clause(&mut self, clause: &RuleClause) {
         let i = pad(INDENT);
         match clause {
-            RuleClause::Source(source) => {
-                self.line(format!("{i}source {}", escape(&source.value)), source.span.end)
-            }
+            RuleClause::Source(source) => self.line(
+                format!("{i}source {}", escape(&source.value)),
+                source.span.end,
+            ),
             RuleClause::Effective { from, to, span } => {
                 let mut text = format!("{i}effective");
                 if let Some(from) = from {
@@ -621,19 +688,40 @@ impl<'a> Printer<'a> {
             head.push_str(" for ");
             head.push_str(&names(&l.decisions));
         }
-        head.push_str(" = ");
-        self.expr_lines(&head, &l.value, INDENT, "", end);
+        let value = &l.value;
+        let one_line = format!("{head} = {}", flat(value));
+        let fits = width(&one_line) <= MAX_WIDTH && !self.has_comment_between_parts(value);
+        if matches!(value.kind, ExprKind::If(..)) && !fits {
+            // A broken `if` reads best with `if`, `then` and `else` aligned
+            // under the `let`.
+            let header_end = l.decisions.last().map_or(l.name.span.end, |d| d.span.end);
+            let equals = self.after(header_end, b'=');
+            self.line(format!("{head} ="), equals);
+            self.expr_lines(&pad(INDENT), value, INDENT, "", end);
+        } else {
+            self.expr_lines(&format!("{head} = "), value, INDENT, "", end);
+        }
     }
 
     fn decision_table(&mut self, t: &DecisionTable, ov: &str, end: u32) {
-        let header = format!("{ov}decision table {} for {}", t.name.name, names(&t.decisions));
+        let header = format!(
+            "{ov}decision table {} for {}",
+            t.name.name,
+            names(&t.decisions)
+        );
         let header_end = t.decisions.last().map_or(t.name.span.end, |d| d.span.end);
         self.open_block(header, header_end);
         let i = pad(INDENT);
         let hit_end = self.word_end(self.word_end(self.after(header_end, b'{')));
         self.line(format!("{i}hit {}", t.hit.as_str()), hit_end);
         if let Some(default) = &t.default {
-            self.expr_lines(&format!("{i}default "), default, 2 * INDENT, "", default.span.end);
+            self.expr_lines(
+                &format!("{i}default "),
+                default,
+                2 * INDENT,
+                "",
+                default.span.end,
+            );
         }
         let mut grid: Vec<Vec<String>> = vec![t.inputs.iter().map(flat).collect()];
         grid.extend(
@@ -660,7 +748,10 @@ impl<'a> Printer<'a> {
     }
 
     fn sharing(&mut self, s: &Sharing, end: u32) {
-        let header = format!("sharing {} for {}: {}", s.name.name, s.subject.name, s.schema.name);
+        let header = format!(
+            "sharing {} for {}: {}",
+            s.name.name, s.subject.name, s.schema.name
+        );
         self.open_block(header, s.schema.span.end);
         for clause in &s.clauses {
             match clause {
@@ -679,7 +770,13 @@ impl<'a> Printer<'a> {
             head.push_str(&escape(&description.value));
         }
         match &w.unless {
-            Some(unless) => self.expr_lines(&format!("{head} unless "), unless, 2 * INDENT, "", w.span.end),
+            Some(unless) => self.expr_lines(
+                &format!("{head} unless "),
+                unless,
+                2 * INDENT,
+                "",
+                w.span.end,
+            ),
             None => self.line(head, w.span.end),
         }
     }
@@ -698,11 +795,26 @@ impl<'a> Printer<'a> {
         let fields_end = a.fields.last().map_or(head_end, |f| f.span.end);
         self.line(format!("{i}share {}", flat_list(&a.fields)), fields_end);
         let recipients = &a.recipients;
-        self.expr_lines(&format!("{i}to "), recipients, 3 * INDENT, "", recipients.span.end);
-        let purposes_end = a.purposes.last().map_or(recipients.span.end, |p| p.span.end);
+        self.expr_lines(
+            &format!("{i}to "),
+            recipients,
+            3 * INDENT,
+            "",
+            recipients.span.end,
+        );
+        let purposes_end = a
+            .purposes
+            .last()
+            .map_or(recipients.span.end, |p| p.span.end);
         self.line(format!("{i}for {}", names(&a.purposes)), purposes_end);
         if let Some(condition) = &a.condition {
-            self.expr_lines(&format!("{i}when "), condition, 3 * INDENT, "", condition.span.end);
+            self.expr_lines(
+                &format!("{i}when "),
+                condition,
+                3 * INDENT,
+                "",
+                condition.span.end,
+            );
         }
     }
 
@@ -712,16 +824,26 @@ impl<'a> Printer<'a> {
         let i = pad(INDENT);
         for clause in &t.clauses {
             match clause {
-                TestClause::Context(context) => {
-                    self.expr_lines(&format!("{i}context "), context, 2 * INDENT, "", context.span.end)
-                }
+                TestClause::Context(context) => self.expr_lines(
+                    &format!("{i}context "),
+                    context,
+                    2 * INDENT,
+                    "",
+                    context.span.end,
+                ),
                 TestClause::Given {
                     manifest,
                     value,
                     span,
                 } => {
                     let manifest = if *manifest { "manifest " } else { "" };
-                    self.expr_lines(&format!("{i}given {manifest}"), value, 2 * INDENT, "", span.end);
+                    self.expr_lines(
+                        &format!("{i}given {manifest}"),
+                        value,
+                        2 * INDENT,
+                        "",
+                        span.end,
+                    );
                 }
                 TestClause::Expect(expectation) => self.expectation(expectation),
             }
@@ -732,24 +854,30 @@ impl<'a> Printer<'a> {
     fn expectation(&mut self, expectation: &Expectation) {
         let i = pad(INDENT);
         match expectation {
-            Expectation::Outcome(outcome) => {
-                self.line(format!("{i}expect {}", expected_outcome(outcome)), outcome.span.end)
-            }
+            Expectation::Outcome(outcome) => self.line(
+                format!("{i}expect {}", expected_outcome(outcome)),
+                outcome.span.end,
+            ),
             Expectation::Member {
                 label,
                 index,
                 outcome,
                 ..
             } => {
-                let text = format!("{i}expect {} {index} {}", label.name, expected_outcome(outcome));
+                let text = format!(
+                    "{i}expect {} {index} {}",
+                    label.name,
+                    expected_outcome(outcome)
+                );
                 self.line(text, outcome.span.end);
             }
             Expectation::Shared(fields, span) => {
                 self.line(format!("{i}expect shared {}", flat_list(fields)), span.end)
             }
-            Expectation::Withheld(fields, span) => {
-                self.line(format!("{i}expect withheld {}", flat_list(fields)), span.end)
-            }
+            Expectation::Withheld(fields, span) => self.line(
+                format!("{i}expect withheld {}", flat_list(fields)),
+                span.end,
+            ),
         }
     }
 
@@ -773,9 +901,13 @@ impl<'a> Printer<'a> {
                 let head = format!("{head}{} {} ", flat(left), op.as_str());
                 self.expr_lines(&head, right, cont, tail, end);
             }
-            ExprKind::Unary(op, operand) => {
-                self.expr_lines(&format!("{head}{}", unary_text(*op)), operand, cont, tail, end)
-            }
+            ExprKind::Unary(op, operand) => self.expr_lines(
+                &format!("{head}{}", unary_text(*op)),
+                operand,
+                cont,
+                tail,
+                end,
+            ),
             ExprKind::Paren(inner) => {
                 self.expr_lines(&format!("{head}("), inner, cont, &format!("){tail}"), end)
             }
@@ -794,12 +926,30 @@ impl<'a> Printer<'a> {
             } => {
                 let first = format!("{head}{} {} in ", kind.as_str(), var.name);
                 self.expr_lines(&first, over, cont + INDENT, "", over.span.end);
-                self.expr_lines(&format!("{}where ", pad(cont)), body, cont + INDENT, tail, end);
+                self.expr_lines(
+                    &format!("{}where ", pad(cont)),
+                    body,
+                    cont + INDENT,
+                    tail,
+                    end,
+                );
             }
             ExprKind::If(condition, then, otherwise) => {
                 let next = cont + INDENT;
-                self.expr_lines(&format!("{head}if "), condition, next, "", condition.span.end);
-                self.expr_lines(&format!("{}then ", pad(cont)), then, next, "", then.span.end);
+                self.expr_lines(
+                    &format!("{head}if "),
+                    condition,
+                    next,
+                    "",
+                    condition.span.end,
+                );
+                self.expr_lines(
+                    &format!("{}then ", pad(cont)),
+                    then,
+                    next,
+                    "",
+                    then.span.end,
+                );
                 self.expr_lines(&format!("{}else ", pad(cont)), otherwise, next, tail, end);
             }
             ExprKind::Record(fields) if !fields.is_empty() => {
@@ -847,9 +997,9 @@ impl<'a> Printer<'a> {
     /// into lines at those parts, which forces it to break.
     fn has_comment_between_parts(&self, e: &Expr) -> bool {
         match &e.kind {
-            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), _, _) => chain(e, *op)
-                .windows(2)
-                .any(|pair| matches!(pair, [a, b] if self.comment_between(a.span.end, b.span.start))),
+            ExprKind::Binary(op @ (BinOp::And | BinOp::Or), _, _) => chain(e, *op).windows(2).any(
+                |pair| matches!(pair, [a, b] if self.comment_between(a.span.end, b.span.start)),
+            ),
             ExprKind::Quantifier { over, body, .. } => {
                 self.comment_between(over.span.end, body.span.start)
             }
@@ -865,8 +1015,10 @@ impl<'a> Printer<'a> {
                 self.comment_outside(e.span, &parts)
             }
             ExprKind::List(elements) if !elements.is_empty() => {
-                let parts: Vec<(u32, u32)> =
-                    elements.iter().map(|x| (x.span.start, x.span.end)).collect();
+                let parts: Vec<(u32, u32)> = elements
+                    .iter()
+                    .map(|x| (x.span.start, x.span.end))
+                    .collect();
                 self.comment_outside(e.span, &parts)
             }
             _ => false,
@@ -1040,7 +1192,11 @@ fn data_source(source: &DataSource) -> String {
 
 fn code_decl(keyword: &str, decl: &CodeDecl) -> String {
     match &decl.description {
-        Some(description) => format!("{keyword} {} {}", decl.name.name, escape(&description.value)),
+        Some(description) => format!(
+            "{keyword} {} {}",
+            decl.name.name,
+            escape(&description.value)
+        ),
         None => format!("{keyword} {}", decl.name.name),
     }
 }
@@ -1126,7 +1282,10 @@ fn table_cells(cells: &[String], widths: &[usize]) -> String {
 
 fn pad_to(text: &str, columns: usize) -> String {
     let mut padded = text.to_string();
-    padded.extend(std::iter::repeat_n(' ', columns.saturating_sub(width(text))));
+    padded.extend(std::iter::repeat_n(
+        ' ',
+        columns.saturating_sub(width(text)),
+    ));
     padded
 }
 
@@ -1164,4 +1323,254 @@ fn skip_string(bytes: &[u8], i: usize) -> usize {
         }
     }
     j
+}
+
+/// See [`Printer::code_ends`]: entry `p` is the offset just past the last
+/// code byte before offset `p`. Strings are code, comments are not.
+fn code_ends(source: &str) -> Vec<u32> {
+    let bytes = source.as_bytes();
+    let mut ends = Vec::with_capacity(bytes.len() + 1);
+    ends.push(0);
+    let mut last = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = bytes.get(i..).unwrap_or(&[]);
+        let (next, code) = if rest.starts_with(b"//") {
+            (skip_line(bytes, i), false)
+        } else if rest.starts_with(b"\"") {
+            (skip_string(bytes, i).min(bytes.len()), true)
+        } else if rest.starts_with("\u{FEFF}".as_bytes()) {
+            (i + 3, false)
+        } else {
+            (
+                i + 1,
+                rest.first().is_some_and(|b| !b.is_ascii_whitespace()),
+            )
+        };
+        for j in i..next {
+            if code {
+                last = to_offset(j + 1);
+            }
+            ends.push(last);
+        }
+        i = next;
+    }
+    ends
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Formats `input` and checks that the result is a fixed point.
+    fn canonical(input: &str) -> String {
+        let out = format(input).unwrap_or_else(|errors| format!("formatting failed: {errors:?}"));
+        assert_eq!(
+            format(&out).ok().as_deref(),
+            Some(out.as_str()),
+            "not idempotent"
+        );
+        out
+    }
+
+    #[test]
+    fn a_messy_rule_becomes_canonical() {
+        let input = "rule   visa_required for admission,transit \"A visa\" shadow\n\
+                     applies to  [tourism] effective to 2026-12-31 source \"Act\"\n\
+                     when traveller.visa is absent and(traveller.stay_days>30)\n\
+                     then deny VISA_REQUIRED with days=traveller.stay_days,max = 1  days\n";
+        let expected = "\
+rule visa_required for admission, transit
+  \"A visa\"
+  source \"Act\"
+  effective to 2026-12-31
+  applies to [tourism]
+  shadow
+  when traveller.visa is absent and (traveller.stay_days > 30)
+  then deny VISA_REQUIRED with days = traveller.stay_days, max = 1 day
+";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn table_cells_are_aligned() {
+        let input = "table fees { country: Country key, fee: Decimal } rows {\n\
+                     | SGP | 10.5 |\n| MYS|7|\n| \"long name\" | 100.25 | }\n";
+        let expected = "\
+table fees {
+  country: Country key
+  fee: Decimal
+} rows {
+  | SGP         | 10.5   |
+  | MYS         | 7      |
+  | \"long name\" | 100.25 |
+}
+";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn decision_table_rows_align_with_the_header() {
+        let input = "decision table days for admission { hit first default 0\n\
+                     | traveller.nationality | traveller.purpose || days |\n\
+                     | in ASEAN | tourism, business || 30 |\n| - | transit || 0 |\n\
+                     | not in EU | < 3 || 7 | }\n";
+        let expected = "\
+decision table days for admission {
+  hit first
+  default 0
+  | traveller.nationality | traveller.purpose || days |
+  | in ASEAN              | tourism, business || 30   |
+  | -                     | transit           || 0    |
+  | not in EU             | < 3               || 7    |
+}
+";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn comments_stay_with_the_next_element_or_their_line() {
+        let input = "\
+// File header.
+
+/// The record.
+schema A { // about A
+  x: Int,   // why x
+  // before y
+  y: Text
+  // end of A
+}
+rule r for d
+  shadow
+  // about the source
+  source \"s\"
+  when a // first operand
+    and b
+  then deny X
+// at the end
+";
+        let expected = "\
+// File header.
+
+/// The record.
+schema A { // about A
+  x: Int // why x
+  // before y
+  y: Text
+  // end of A
+}
+
+rule r for d
+  // about the source
+  source \"s\"
+  shadow
+  when a // first operand
+    and b
+  then deny X
+// at the end
+";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn a_comment_inside_an_unbreakable_expression_goes_before_its_line() {
+        let input = "let x = f(a, // the first\n  b)\n";
+        assert_eq!(canonical(input), "// the first\nlet x = f(a, b)\n");
+    }
+
+    #[test]
+    fn long_conditions_break_at_their_top_level_chain() {
+        let input = "rule r for d when traveller.document.expiry >= traveller.arrival_date \
+                     and not (traveller.nationality in ASEAN_MEMBERS and traveller.purpose in [tourism, business] \
+                     and traveller.stay_days <= 30) and any v in traveller.visited where v.country in RISK \
+                     and v.departed >= traveller.arrival_date - 6 days and v.departed < traveller.arrival_date \
+                     then deny X\n";
+        let expected = "\
+rule r for d
+  when traveller.document.expiry >= traveller.arrival_date
+    and not (traveller.nationality in ASEAN_MEMBERS
+      and traveller.purpose in [tourism, business]
+      and traveller.stay_days <= 30)
+    and any v in traveller.visited
+      where v.country in RISK
+        and v.departed >= traveller.arrival_date - 6 days
+        and v.departed < traveller.arrival_date
+  then deny X
+";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn long_records_and_sets_break() {
+        let input = "test \"t\" for d { given { name: \"Siti Rahma\", nationality: IDN, birth_date: 1990-05-17, \
+                     document: { number: \"B1234567\", kind: passport } } }\n\
+                     set S: Country = { AAA, BBB, CCC, DDD, EEE, FFF, GGG, HHH, III, JJJ, KKK, LLL, MMM, NNN, OOO, PPP, QQQ, RRR, SSS, TTT }\n";
+        let expected = "\
+test \"t\" for d {
+  given {
+    name: \"Siti Rahma\",
+    nationality: IDN,
+    birth_date: 1990-05-17,
+    document: { number: \"B1234567\", kind: passport },
+  }
+}
+
+set S: Country = {
+  AAA, BBB, CCC, DDD, EEE, FFF, GGG, HHH, III, JJJ, KKK, LLL, MMM, NNN, OOO, PPP, QQQ, RRR, SSS,
+  TTT,
+}
+";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn a_long_if_in_a_let_starts_on_its_own_line() {
+        let input = "let visa_days for admission = if traveller.visa is present \
+                     then days_between(traveller.arrival_date, traveller.visa.valid_until) else 0\n";
+        let expected = "\
+let visa_days for admission =
+  if traveller.visa is present
+  then days_between(traveller.arrival_date, traveller.visa.valid_until)
+  else 0
+";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn reasons_stay_grouped_only_where_the_source_grouped_them() {
+        let input = "reason A \"a\"\nreason B\n\n\n\nreason C\npurpose P\nimport x\nimport y\n";
+        let expected = "reason A \"a\"\nreason B\n\nreason C\n\npurpose P\n\nimport x\nimport y\n";
+        assert_eq!(canonical(input), expected);
+    }
+
+    #[test]
+    fn whitespace_in_the_input_does_not_matter() {
+        let tidy = canonical("schema A {\n  x: Int\n}\n\nlet y = 1 + 2\n");
+        let messy = canonical("\u{FEFF}schema   A{x:Int,}\r\n\r\n\r\nlet y=1+2   \r\n\r\n");
+        assert_eq!(messy, tidy);
+    }
+
+    #[test]
+    fn a_file_with_syntax_errors_is_left_alone() {
+        let result = format("rule r for d\n  when\n");
+        assert!(
+            result
+                .as_ref()
+                .is_err_and(|errors| errors.iter().all(Diagnostic::is_error))
+        );
+        assert!(result.is_err_and(|errors| !errors.is_empty()));
+    }
+
+    #[test]
+    fn parentheses_are_printed_only_where_written() {
+        let out = canonical("let x = ((a)) + b * (c - d) otherwise -e\n");
+        assert_eq!(out, "let x = ((a)) + b * (c - d) otherwise -e\n");
+    }
+
+    #[test]
+    fn empty_and_comment_only_files() {
+        assert_eq!(canonical(""), "");
+        assert_eq!(canonical("\n\n  \n"), "");
+        assert_eq!(canonical("// a\n\n\n// b   \n"), "// a\n\n// b\n");
+    }
 }

@@ -3,5 +3,6 @@
 pub mod check;
 pub mod eval;
 pub mod fmt;
+pub mod generate;
 mod package;
 pub mod test;

@@ -1,0 +1,98 @@
+//! `lintas generate`: deterministic traffic for samples, tests and benchmarks.
+
+use crate::{ExitCode, Io};
+use lintas_traffic::{Config, Generator, Rates};
+use std::path::PathBuf;
+
+pub struct Args {
+    pub seed: u64,
+    pub count: usize,
+    pub manifest_size: Option<usize>,
+    pub arrival: String,
+    pub rates: Vec<String>,
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
+    let Some(arrival) = lintas_check::calendar::parse_date(&args.arrival) else {
+        return crate::io_error(io, &format!("`{}` is not a date (YYYY-MM-DD)", args.arrival));
+    };
+    let mut config = Config::new(args.seed);
+    config.arrival = arrival;
+    for rate in &args.rates {
+        if let Err(message) = set_rate(&mut config.rates, rate) {
+            return crate::io_error(io, &message);
+        }
+    }
+    let mut generator = Generator::new(config);
+    let mut text = String::new();
+    let mut push = |value: Result<String, serde_json::Error>| match value {
+        Ok(line) => {
+            text.push_str(&line);
+            text.push('\n');
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    };
+    let result = match args.manifest_size {
+        Some(size) if size > 0 => {
+            let mut written = 0;
+            let mut outcome = Ok(());
+            while written < args.count && outcome.is_ok() {
+                let manifest = generator.manifest(size.min(args.count - written));
+                written += manifest.len();
+                outcome = push(serde_json::to_string(&manifest));
+            }
+            outcome
+        }
+        _ => (0..args.count).try_for_each(|_| push(serde_json::to_string(&generator.traveller()))),
+    };
+    if let Err(e) = result {
+        return crate::io_error(io, &format!("cannot write JSON: {e}"));
+    }
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = std::fs::write(path, text) {
+                return crate::io_error(io, &format!("{}: cannot write: {e}", path.display()));
+            }
+        }
+        None => {
+            let _ = io.out.write_all(text.as_bytes());
+        }
+    }
+    ExitCode::Success
+}
+
+fn set_rate(rates: &mut Rates, spec: &str) -> Result<(), String> {
+    let (name, value) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("`{spec}`: write a rate as NAME=PROBABILITY, e.g. paid_cash=0.2"))?;
+    let p: f64 = value
+        .parse()
+        .ok()
+        .filter(|p: &f64| (0.0..=1.0).contains(p))
+        .ok_or_else(|| format!("`{value}` is not a probability between 0 and 1"))?;
+    let slot = match name {
+        "expired_document" => &mut rates.expired_document,
+        "near_expiry" => &mut rates.near_expiry,
+        "lost_stolen" => &mut rates.lost_stolen,
+        "watchlist" => &mut rates.watchlist,
+        "unaccompanied_minor" => &mut rates.unaccompanied_minor,
+        "missing_visa" => &mut rates.missing_visa,
+        "yellow_fever_exposure" => &mut rates.yellow_fever_exposure,
+        "paid_cash" => &mut rates.paid_cash,
+        "one_way" => &mut rates.one_way,
+        "late_booking" => &mut rates.late_booking,
+        "prior_overstay" => &mut rates.prior_overstay,
+        "large_group" => &mut rates.large_group,
+        "mrz_invalid" => &mut rates.mrz_invalid,
+        "asean_national" => &mut rates.asean_national,
+        other => {
+            return Err(format!(
+                "unknown rate `{other}`; rates are expired_document, near_expiry, lost_stolen, watchlist, unaccompanied_minor, missing_visa, yellow_fever_exposure, paid_cash, one_way, late_booking, prior_overstay, large_group, mrz_invalid, asean_national"
+            ));
+        }
+    };
+    *slot = p;
+    Ok(())
+}
