@@ -2,4 +2,5 @@
 //! Tests"): every cross-crate and command-line test is a module here.
 
 mod check_fixtures;
+mod eval;
 mod robustness;

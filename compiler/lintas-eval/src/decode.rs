@@ -71,6 +71,13 @@ pub struct DecodeOptions {
 /// Decodes one JSON text as a value of type `ty`. On any problem, returns
 /// every problem found.
 pub fn decode(program: &Program, ty: &Ty, json: &str, options: DecodeOptions) -> Result<Value, Vec<DecodeError>> {
+    if let Some(depth) = too_deep(json) {
+        return Err(vec![DecodeError {
+            kind: DecodeErrorKind::TooDeep,
+            path: "$".to_string(),
+            message: format!("arrays and objects nest {depth} levels deep; the limit is {MAX_JSON_DEPTH}"),
+        }]);
+    }
     let errors = RefCell::new(Vec::new());
     // serde_json's own recursion limit (128) also guards skipped values.
     let mut deserializer = serde_json::Deserializer::from_str(json);
@@ -85,6 +92,14 @@ pub fn decode(program: &Program, ty: &Ty, json: &str, options: DecodeOptions) ->
     let value = match seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v)) {
         Ok(v) => v,
         Err(_) if errors.borrow().iter().any(|e| e.kind == DecodeErrorKind::TooDeep) => Value::Absent,
+        Err(e) if e.to_string().contains("recursion limit") => {
+            errors.borrow_mut().push(DecodeError {
+                kind: DecodeErrorKind::TooDeep,
+                path: "$".to_string(),
+                message: format!("nested too deeply: {e}"),
+            });
+            Value::Absent
+        }
         Err(e) => {
             errors.borrow_mut().push(DecodeError {
                 kind: DecodeErrorKind::Syntax,
@@ -118,6 +133,36 @@ pub fn decode_value(
     let value = seed.deserialize(json).unwrap_or(Value::Absent);
     let errors = errors.into_inner();
     if errors.is_empty() { Ok(value) } else { Err(errors) }
+}
+
+/// The nesting depth of `json` when it exceeds [`MAX_JSON_DEPTH`]: a
+/// linear scan, so that no later step recurses on hostile input.
+fn too_deep(json: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in json.bytes() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    (deepest > MAX_JSON_DEPTH).then_some(deepest)
 }
 
 #[derive(Clone)]
@@ -281,6 +326,9 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
             // The shortest text that reads back as the same double is what
             // the sender wrote, for any decimal with a few digits.
             Ty::Decimal if v.is_finite() => s.from_text(&format!("{v}")),
+            Ty::Int if v.fract() == 0.0 => {
+                s.error(DecodeErrorKind::OutOfRange, format!("{v} does not fit in a 64-bit integer"))
+            }
             Ty::Int => s.error(DecodeErrorKind::WrongType, format!("expected a whole number, found {v}")),
             _ => s.wrong("a number"),
         }))

@@ -1,0 +1,243 @@
+//! The reference interpreter through `lintas eval`, `lintas test` and
+//! `lintas generate`, and algebraic facts of the semantics.
+
+use lintas_check::workspace::Workspace;
+use lintas_eval::Interpreter;
+use lintas_tests::{lintas, repo_root};
+use proptest::prelude::*;
+
+fn path(relative: &str) -> String {
+    repo_root().join(relative).to_string_lossy().into_owned()
+}
+
+const CONTEXT: [&str; 4] = ["--date", "2026-03-01", "--member", "SGP"];
+
+fn eval(extra: &[&str]) -> lintas_tests::Run {
+    let mut args = vec!["eval".to_string(), path("rules/reference")];
+    args.extend(CONTEXT.iter().map(ToString::to_string));
+    args.extend(extra.iter().map(ToString::to_string));
+    lintas(&args)
+}
+
+fn redact(text: &str) -> String {
+    text.replace(&repo_root().to_string_lossy().to_string(), "[repo]")
+}
+
+#[test]
+fn the_main_job_decides_every_sample_record_in_order() {
+    let run = eval(&["--input", &path("rules/reference/sample/travellers.jsonl")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 1000);
+    let mut by_outcome = std::collections::BTreeMap::new();
+    for line in &lines {
+        let outcome = line["outcome"].as_str().unwrap_or("").to_string();
+        assert!(["deny", "refer", "manual", "autogate"].contains(&outcome.as_str()), "{line}");
+        assert!(line.get("errors").is_none(), "sample record failed closed: {line}");
+        *by_outcome.entry(outcome).or_insert(0) += 1;
+    }
+    // The generator's rates give every outcome a meaningful share.
+    for outcome in ["deny", "refer", "manual", "autogate"] {
+        assert!(by_outcome.get(outcome).copied().unwrap_or(0) >= 20, "{by_outcome:?}");
+    }
+    insta::assert_snapshot!("main_job_outcomes", format!("{by_outcome:?}"));
+}
+
+#[test]
+fn the_shipped_sample_is_what_the_generator_makes() {
+    let run = lintas(&["generate", "--seed", "2024", "--count", "1000"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let shipped = std::fs::read_to_string(repo_root().join("rules/reference/sample/travellers.jsonl")).unwrap_or_default();
+    assert!(
+        run.stdout == shipped,
+        "rules/reference/sample/travellers.jsonl is stale: regenerate it with \
+         `lintas generate --seed 2024 --count 1000 -o rules/reference/sample/travellers.jsonl`"
+    );
+}
+
+#[test]
+fn eval_output_and_explanations() {
+    let input = path("tests/data/eval/records.jsonl");
+    let jsonl = eval(&["--input", &input]);
+    assert_eq!(jsonl.code, 0, "{}", jsonl.stderr);
+    insta::assert_snapshot!("eval_jsonl", jsonl.stdout);
+    let table = eval(&["--input", &input, "--format", "table", "--explain"]);
+    insta::assert_snapshot!("eval_explain_text", table.stdout);
+    let explained = eval(&["--input", &input, "--explain"]);
+    let first: serde_json::Value = serde_json::from_str(explained.stdout.lines().next().unwrap_or("")).unwrap_or_default();
+    insta::assert_snapshot!(
+        "eval_explain_json",
+        serde_json::to_string_pretty(&first["explain"]).unwrap_or_default()
+    );
+    // The second record trips many rules at once; the reasons are in their
+    // stable order: most severe outcome first, then declaration order.
+    let second: serde_json::Value = serde_json::from_str(jsonl.stdout.lines().nth(1).unwrap_or("")).unwrap_or_default();
+    let codes: Vec<&str> = second["reasons"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r["code"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        codes,
+        ["DOC_VALIDITY_LT_6M", "DOC_LOST_STOLEN", "VISA_REQUIRED", "WATCHLIST", "UNACCOMPANIED_MINOR", "HEALTH_YF", "RISK_SCORE", "MRZ_INVALID"]
+    );
+}
+
+#[test]
+fn every_bad_record_fails_closed_with_its_problems() {
+    let run = eval(&["--input", &path("tests/data/eval/bad_records.jsonl"), "--strict"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<serde_json::Value> = run.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
+    assert_eq!(lines.len(), 6, "one result per input line, bad ones included");
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in &lines {
+        assert_eq!(line["outcome"], "refer", "a bad record must fail closed: {line}");
+        assert_eq!(line["reasons"][0]["code"], "INPUT_INVALID");
+        for e in line["errors"].as_array().into_iter().flatten() {
+            kinds.insert(e["kind"].as_str().unwrap_or("").to_string());
+        }
+    }
+    for kind in [
+        "missing_field",
+        "wrong_type",
+        "bad_date",
+        "unknown_country",
+        "unknown_enum_value",
+        "out_of_range",
+        "unknown_field",
+        "duplicate_field",
+        "syntax",
+        "too_deep",
+    ] {
+        assert!(kinds.contains(kind), "no `{kind}` in {kinds:?}");
+    }
+    insta::assert_snapshot!("eval_decode_errors", run.stdout);
+}
+
+#[test]
+fn eval_refuses_to_guess_the_context() {
+    let run = lintas(&["eval", &path("rules/reference"), "--member", "SGP"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--date"), "{}", run.stderr);
+}
+
+#[test]
+fn failing_tests_show_a_diff_and_junit() {
+    let package = path("tests/data/eval/failing");
+    let human = lintas(&["test", &package]);
+    assert_eq!(human.code, 1);
+    assert!(human.stdout.contains("1 passed, 2 failed"), "{}", human.stdout);
+    insta::assert_snapshot!("test_failure_human", redact(&human.stdout));
+    let junit = lintas(&["test", &package, "--format", "junit"]);
+    assert_eq!(junit.code, 1);
+    insta::assert_snapshot!("test_failure_junit", redact(&junit.stdout));
+}
+
+#[test]
+fn the_reference_tests_cover_every_rule_and_kill_every_mutant() {
+    let run = lintas(&["test", &path("rules/reference"), "--coverage", "--min-coverage", "100", "--mutants"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
+    assert!(run.stdout.contains(", 0 survived"), "{}", run.stdout);
+}
+
+// ---------------------------------------------------------------- properties
+
+/// The reference package, plus `extra` as another source file.
+fn reference_with(extra: &str) -> lintas_check::CheckResult {
+    let mut ws: Workspace = match lintas::loader::Loader::load_paths(&[repo_root().join("rules/reference")]) {
+        Ok(ws) => ws,
+        Err(e) => panic!("{e}"),
+    };
+    if !extra.is_empty() {
+        let file = ws.db.add("extra.lintas", extra);
+        if let Some(p) = ws.packages.get_mut(0) {
+            p.sources.push(file);
+        }
+    }
+    let root = ws.roots.first().copied().unwrap_or(lintas_check::workspace::PackageId(0));
+    let result = lintas_check::check_package(&ws, root);
+    assert!(!result.has_errors(), "{:?}", result.diagnostics);
+    result
+}
+
+fn travellers(seed: u64, count: usize) -> Vec<String> {
+    let mut config = lintas_traffic::Config::new(seed);
+    // Risky traffic, so that every rule fires often.
+    config.rates.paid_cash = 0.5;
+    config.rates.expired_document = 0.2;
+    config.rates.watchlist = 0.2;
+    config.rates.missing_visa = 0.3;
+    config.rates.yellow_fever_exposure = 0.2;
+    config.rates.unaccompanied_minor = 0.2;
+    let mut g = lintas_traffic::Generator::new(config);
+    (0..count).filter_map(|_| serde_json::to_string(&g.traveller()).ok()).collect()
+}
+
+fn context(interpreter: &Interpreter<'_>) -> lintas_check::value::Value {
+    interpreter
+        .context_from_json(&serde_json::json!({ "date": "2026-03-01", "member": "SGP" }))
+        .unwrap_or(lintas_check::value::Value::Absent)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    #[test]
+    fn a_rule_that_never_fires_changes_no_decision(seed in any::<u64>()) {
+        let base = reference_with("");
+        let extended = reference_with(
+            "rule never_fires for admission\n  \"Never\"\n  when traveller.stay_days < 0 and traveller.stay_days > 0\n  then deny DOC_EXPIRED\n",
+        );
+        let (a, b) = (Interpreter::new(&base.program), Interpreter::new(&extended.program));
+        let (ca, cb) = (context(&a), context(&b));
+        for record in travellers(seed, 50) {
+            let ra = a.decide_json(0, &record, &ca, Default::default());
+            let rb = b.decide_json(0, &record, &cb, Default::default());
+            prop_assert_eq!(ra, rb);
+        }
+    }
+
+    #[test]
+    fn a_shadow_rule_changes_no_outcome(seed in any::<u64>()) {
+        let base = reference_with("");
+        let shadowed = reference_with(
+            "rule shadow_one_way for admission\n  \"One-way tickets, observed only\"\n  shadow\n  when traveller.booking.one_way\n  then deny DOC_EXPIRED\n",
+        );
+        let (a, b) = (Interpreter::new(&base.program), Interpreter::new(&shadowed.program));
+        let (ca, cb) = (context(&a), context(&b));
+        for record in travellers(seed, 50) {
+            let ra = a.decide_json(0, &record, &ca, Default::default());
+            let rb = b.decide_json(0, &record, &cb, Default::default());
+            prop_assert_eq!(&ra.outcome, &rb.outcome);
+            prop_assert_eq!(&ra.reasons, &rb.reasons);
+            let one_way = record.contains("\"one_way\":true");
+            prop_assert_eq!(rb.shadow.iter().any(|r| r.rule == "shadow_one_way"), one_way);
+        }
+    }
+
+    #[test]
+    fn the_outcome_is_the_most_severe_enforced_reason(seed in any::<u64>()) {
+        let base = reference_with("");
+        let interpreter = Interpreter::new(&base.program);
+        let ctx = context(&interpreter);
+        let Some(decision) = base.program.decisions.first() else {
+            return Err(TestCaseError::fail("no decision"));
+        };
+        for record in travellers(seed, 50) {
+            let result = interpreter.decide_json(0, &record, &ctx, Default::default());
+            let expected = result
+                .reasons
+                .iter()
+                .map(|r| r.outcome)
+                .min()
+                .unwrap_or(decision.default);
+            prop_assert_eq!(Some(&result.outcome), decision.outcomes.get(expected));
+            let severities: Vec<usize> = result.reasons.iter().map(|r| r.outcome).collect();
+            prop_assert!(severities.windows(2).all(|w| w[0] <= w[1]), "reasons out of order");
+        }
+    }
+}
