@@ -21,6 +21,7 @@ fn check_text(text: &str) {
         manifest,
         sources: vec![source],
         data: BTreeMap::new(),
+        unreadable: BTreeMap::new(),
         base: None,
         dependencies: BTreeMap::new(),
     });

@@ -69,12 +69,33 @@ impl Loader {
         };
         let mut sources = Vec::new();
         let mut data = BTreeMap::new();
+        let mut unreadable = BTreeMap::new();
         let mut files = Vec::new();
         collect_files(&dir, &dir, &mut files)?;
         files.sort();
         for (relative, path) in files {
-            let text = read(&path)?;
             let is_source = relative.ends_with(".lintas");
+            let text = match read(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    // Record what could be read and say why the rest could
+                    // not; the rest of the package is still checked.
+                    if is_source {
+                        let id = self.ws.db.add(display_path(&path), String::new());
+                        self.ws.load_diagnostics.push(
+                            Diagnostic::error(
+                                codes::SYNTAX,
+                                Span::new(id, 0, 0),
+                                format!("cannot read `{}`: {}", display_path(&path), e.message),
+                            )
+                            .help("save the file as UTF-8 text"),
+                        );
+                    } else {
+                        unreadable.insert(relative, e.message);
+                    }
+                    continue;
+                }
+            };
             let id = self.ws.db.add(display_path(&path), text);
             if is_source {
                 sources.push(id);
@@ -89,6 +110,7 @@ impl Loader {
             manifest: parsed.clone(),
             sources,
             data,
+            unreadable,
             base: None,
             dependencies: BTreeMap::new(),
         });
@@ -180,7 +202,8 @@ pub fn display_path(path: &Path) -> String {
         .as_ref()
         .and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(path);
-    shown.to_string_lossy().replace('\\', "/")
+    let text = shown.to_string_lossy().replace('\\', "/");
+    if text.is_empty() { ".".to_string() } else { text }
 }
 
 /// Every file of a package that matters to the compiler, by its path

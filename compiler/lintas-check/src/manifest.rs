@@ -67,18 +67,35 @@ pub fn parse(text: &str, whole_file: Span) -> Result<Manifest, Vec<Diagnostic>> 
             Diagnostic::error(
                 codes::BAD_MANIFEST,
                 at(e.span()),
-                format!("invalid `lintas.toml`: {}", e.message().trim_end_matches('.')),
+                format!(
+                    "invalid `lintas.toml`: {}",
+                    e.message().trim().trim_end_matches('.').replace('\n', "; ")
+                ),
             )
             .help("a manifest needs `[package]` with `name`, `version` and `edition = \"2026\"`"),
         ]
     })?;
     let mut problems = Vec::new();
-    let find = |needle: &str| at(text.find(needle).map(|s| s..s + needle.len()));
+    // The value on the line that sets `key`, not the first place the same
+    // text appears (a description may mention the edition's year).
+    let find_value = |key: &str, value: &str| {
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with(key) && trimmed.get(key.len()..).is_some_and(|r| r.trim_start().starts_with('=')) {
+                if let Some(p) = line.find(value) {
+                    return at(Some(offset + p..offset + p + value.len()));
+                }
+            }
+            offset += line.len();
+        }
+        at(text.find(value).map(|s| s..s + value.len()))
+    };
     if !is_package_name(&raw.package.name) {
         problems.push(
             Diagnostic::error(
                 codes::BAD_MANIFEST,
-                find(&raw.package.name),
+                find_value("name", &raw.package.name),
                 format!("invalid package name `{}`", raw.package.name),
             )
             .help("use lowercase letters, digits, `_` and `-`, starting with a letter"),
@@ -90,7 +107,7 @@ pub fn parse(text: &str, whole_file: Span) -> Result<Manifest, Vec<Diagnostic>> 
             problems.push(
                 Diagnostic::error(
                     codes::BAD_MANIFEST,
-                    find(&raw.package.version),
+                    find_value("version", &raw.package.version),
                     format!("invalid version `{}`: {e}", raw.package.version),
                 )
                 .help("write a semantic version such as `1.0.0`"),
@@ -102,19 +119,19 @@ pub fn parse(text: &str, whole_file: Span) -> Result<Manifest, Vec<Diagnostic>> 
         problems.push(
             Diagnostic::error(
                 codes::BAD_MANIFEST,
-                find(&raw.package.edition),
+                find_value("edition", &raw.package.edition),
                 format!("unsupported edition `{}`", raw.package.edition),
             )
             .help(format!("this compiler knows editions {}", EDITIONS.join(", "))),
         );
     }
     let link = |raw: RawLink, problems: &mut Vec<Diagnostic>| {
-        let span = find(&raw.path);
+        let span = find_value("path", &raw.path);
         let version = raw.version.and_then(|v| match semver::VersionReq::parse(&v) {
             Ok(req) => Some(req),
             Err(e) => {
                 problems.push(
-                    Diagnostic::error(codes::BAD_MANIFEST, find(&v), format!("invalid version requirement `{v}`: {e}"))
+                    Diagnostic::error(codes::BAD_MANIFEST, find_value("version", &v), format!("invalid version requirement `{v}`: {e}"))
                         .help("write a requirement such as `^1.0`"),
                 );
                 None

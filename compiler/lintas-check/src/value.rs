@@ -79,6 +79,10 @@ pub fn format_decimal(scaled: i64) -> String {
 /// Parses an integer literal (underscores allowed).
 pub fn parse_int(text: &str) -> Result<i64, String> {
     let clean: String = text.chars().filter(|c| *c != '_').collect();
+    let digits = clean.strip_prefix('-').unwrap_or(&clean);
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(format!("`{text}` is not a whole number"));
+    }
     clean
         .parse()
         .map_err(|_| format!("`{text}` does not fit in a 64-bit integer"))

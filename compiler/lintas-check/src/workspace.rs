@@ -66,6 +66,9 @@ pub struct PackageInput {
     pub sources: Vec<FileId>,
     /// Data files by their path relative to the package root, `/`-separated.
     pub data: BTreeMap<String, FileId>,
+    /// Data files that exist but could not be read, with the reason; a rule
+    /// that loads one gets the diagnostic.
+    pub unreadable: BTreeMap<String, String>,
     /// The package named by `extends`, once the loader found it.
     pub base: Option<PackageId>,
     /// Imported packages by the name they are imported as.

@@ -12,6 +12,17 @@ pub struct SourceFile {
     pub items: Vec<Item>,
     /// Plain `//` comments in source order, for the formatter.
     pub comments: Vec<Comment>,
+    /// Items that did not parse, as far as their text shows: the checker
+    /// uses them to avoid follow-on errors about what they declare or use.
+    pub broken: Vec<BrokenItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BrokenItem {
+    /// The name the item declares, when its first words show it.
+    pub declares: Option<String>,
+    /// Every word in the item, any of which it may have used.
+    pub mentions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

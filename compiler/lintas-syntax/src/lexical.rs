@@ -59,6 +59,49 @@ fn starts_item(line: &str) -> bool {
     })
 }
 
+/// What can be told of an item that did not parse: the name its first
+/// words declare and every word it mentions.
+pub fn broken_item(chunk: &str) -> crate::ast::BrokenItem {
+    let mut words = Vec::new();
+    scan_words(chunk, |w| words.push(w.to_string()));
+    let mut iter = words.iter().skip_while(|w| *w == "override");
+    let declares = match iter.next().map(String::as_str) {
+        Some("decision") => {
+            let next = iter.next();
+            match next.map(String::as_str) {
+                Some("table") => iter.next().cloned(),
+                _ => next.cloned(),
+            }
+        }
+        Some(k) if ITEM_KEYWORDS.contains(&k) && k != "test" => iter.next().cloned(),
+        _ => None,
+    };
+    words.sort();
+    words.dedup();
+    crate::ast::BrokenItem {
+        declares,
+        mentions: words,
+    }
+}
+
+/// Calls `on` for each identifier-like word outside strings and comments.
+fn scan_words(text: &str, mut on: impl FnMut(&str)) {
+    let mut code = String::with_capacity(text.len());
+    let mut last = 0;
+    scan(text, |event| {
+        if let Event::Comment(range) = event {
+            code.push_str(text.get(last..range.start).unwrap_or(""));
+            last = range.end;
+        }
+    });
+    code.push_str(text.get(last..).unwrap_or(""));
+    for word in code.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
+        if word.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') {
+            on(word);
+        }
+    }
+}
+
 /// What the scan found between code: comments and string bodies are skipped
 /// so that brackets or keywords inside them count for nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -30,6 +30,7 @@ pub struct Parsed {
 pub fn parse(file: FileId, text: &str) -> Parsed {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
+    let mut broken = Vec::new();
     for range in lexical::split_items(text) {
         let Some(chunk) = text.get(range.clone()) else {
             continue;
@@ -48,6 +49,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                 .label("nesting limit reached here")
                 .help("split the expression into named `let` values"),
             );
+            broken.push(lexical::broken_item(chunk));
             continue;
         }
         let mut builder = Builder {
@@ -58,9 +60,15 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         match Grammar::parse(Rule::chunk, chunk) {
             Ok(pairs) => match builder.chunk(pairs) {
                 Ok(mut parsed) => items.append(&mut parsed),
-                Err(diagnostic) => diagnostics.push(*diagnostic),
+                Err(diagnostic) => {
+                    diagnostics.push(*diagnostic);
+                    broken.push(lexical::broken_item(chunk));
+                }
             },
-            Err(error) => diagnostics.push(syntax_error(file, range.start, chunk, &error)),
+            Err(error) => {
+                diagnostics.push(syntax_error(file, range.start, chunk, &error));
+                broken.push(lexical::broken_item(chunk));
+            }
         }
         diagnostics.append(&mut builder.diagnostics);
     }
@@ -72,7 +80,11 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         })
         .collect();
     Parsed {
-        file: SourceFile { items, comments },
+        file: SourceFile {
+            items,
+            comments,
+            broken,
+        },
         diagnostics,
     }
 }
@@ -87,7 +99,22 @@ fn syntax_error(
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
     };
-    let found = describe_found(chunk, at);
+    // An item that ends too early is reported where its text ends, not on
+    // the next item's first line.
+    let content_end = chunk.trim_end().len();
+    let at = if at >= content_end {
+        chunk
+            .get(..content_end)
+            .and_then(|c| c.char_indices().last())
+            .map_or(0, |(i, _)| i)
+    } else {
+        at
+    };
+    let found = if error_at_end(chunk, at) {
+        "end of item".to_string()
+    } else {
+        describe_found(chunk, at)
+    };
     let expected = match &error.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => describe_expected(positives),
         pest::error::ErrorVariant::CustomError { message } => message.clone(),
@@ -97,7 +124,12 @@ fn syntax_error(
         .and_then(|rest| rest.chars().next())
         .map_or(at, |c| at + c.len_utf8());
     let span = Span::new(file, offset + at, offset + end);
-    let message = if expected.is_empty() {
+    let unterminated = chunk.get(at..).is_some_and(|rest| {
+        rest.starts_with('"') && !rest.lines().next().unwrap_or("").get(1..).unwrap_or("").contains('"')
+    });
+    let message = if unterminated {
+        "text is not closed: a closing `\"` is missing on this line".to_string()
+    } else if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {expected}, found {found}")
@@ -105,6 +137,16 @@ fn syntax_error(
     Diagnostic::error(codes::SYNTAX, span, message)
         .label(format!("unexpected {found}"))
         .help(syntax_help(&expected))
+}
+
+/// Whether `at` is the last character of the item's text, i.e. the item
+/// ended while something was still expected.
+fn error_at_end(chunk: &str, at: usize) -> bool {
+    let content_end = chunk.trim_end().len();
+    chunk
+        .get(at..content_end)
+        .is_some_and(|rest| rest.chars().count() <= 1)
+        && chunk.get(at..).is_some_and(|rest| rest.trim().chars().count() <= 1)
 }
 
 fn syntax_help(expected: &str) -> String {

@@ -41,7 +41,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
             Err(e) => return crate::io_error(io, &format!("{shown}: cannot read: {e}")),
         };
         let file = db.add(shown.clone(), text.clone());
-        match Ok::<String, Vec<lintas_syntax::Diagnostic>>(text.clone()) { // TEMP
+        match lintas_syntax::format::format(&text) {
             Ok(formatted) if formatted == text => {}
             Ok(formatted) => {
                 if args.check {

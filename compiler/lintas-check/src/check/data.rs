@@ -200,13 +200,17 @@ impl Checker<'_> {
 
     /// A literal value of type `ty` (reference data must be constant).
     pub(super) fn constant(&mut self, e: &Expr, ty: &Ty) -> Value {
-        let checked = self.expr(e, Some(ty), &Scope::default());
+        let scope = Scope {
+            literals: true,
+            ..Scope::default()
+        };
+        let checked = self.expr(e, Some(ty), &scope);
         self.require(&checked, ty);
         self.fold_constant(&checked).unwrap_or_else(|| {
             if !checked.ty.is_error() {
                 self.report(
-                    Diagnostic::error(codes::NOT_ALLOWED_HERE, e.span, "reference data must be literal values")
-                        .help("write the value itself, e.g. `IDN`, `42` or `2025-01-31`"),
+                    Diagnostic::error(codes::NOT_ALLOWED_HERE, e.span, "only literal values can be written here")
+                        .help("test inputs and reference data are values, e.g. `IDN`, `42` or `2025-01-31`, not expressions"),
                 );
             }
             Value::Absent
@@ -216,7 +220,8 @@ impl Checker<'_> {
     /// The value of a checked literal, list or record of literals.
     pub(super) fn fold_constant(&self, e: &crate::hir::Expr) -> Option<Value> {
         match &e.kind {
-            ExprKind::Const(v) if !e.ty.is_error() => Some(v.clone()),
+            // An error inside was reported where it is; it folds to absent.
+            ExprKind::Const(v) => Some(v.clone()),
             ExprKind::List(items) => items.iter().map(|i| self.fold_constant(i)).collect::<Option<Vec<_>>>().map(Value::List),
             ExprKind::Record(_, fields) => fields
                 .iter()
@@ -237,6 +242,18 @@ impl Checker<'_> {
         let path = source.path.value.trim_start_matches("./").to_string();
         if let Some(file) = package.data.get(&path) {
             return Some(*file);
+        }
+        if let Some(why) = package.unreadable.get(&path) {
+            let why = why.clone();
+            self.report(
+                Diagnostic::error(
+                    codes::DATA_FILE,
+                    source.path.span,
+                    format!("data file `{}` cannot be read: {why}", source.path.value),
+                )
+                .help("save the file as UTF-8 text (CSV or JSON)"),
+            );
+            return None;
         }
         let known: Vec<&str> = package.data.keys().map(String::as_str).collect();
         let help = crate::suggest::did_you_mean(&path, known.iter().copied()).unwrap_or_else(|| {

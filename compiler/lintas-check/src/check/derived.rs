@@ -112,6 +112,7 @@ impl Checker<'_> {
             locals: Vec::new(),
             facts: Vec::new(),
             decision_logic: true,
+            literals: false,
         }
     }
 
@@ -280,15 +281,17 @@ impl Checker<'_> {
             );
         }
         let result = result.unwrap_or(Ty::Error);
-        let default = t.default.as_ref().map(|d| self.expect(d, &result, scope));
-        if t.hit == HitPolicy::Collect && default.is_some() {
-            if let Some(d) = &t.default {
+        let default = match (&t.default, t.hit) {
+            (Some(d), HitPolicy::Collect) => {
                 self.report(
                     Diagnostic::error(codes::BAD_TABLE, d.span, "a `collect` table has no default")
                         .help("with no matching row a `collect` table gives an empty list; remove `default`"),
                 );
+                None
             }
-        }
+            (Some(d), _) => Some(self.expect(d, &result, scope)),
+            (None, _) => None,
+        };
         let ty = match (t.hit, &default) {
             (HitPolicy::Collect, _) => Ty::List(Box::new(result.clone())),
             (_, Some(_)) => result.clone(),

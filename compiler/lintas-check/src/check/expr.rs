@@ -706,7 +706,10 @@ impl Checker<'_> {
             return ty;
         }
         let (lt, rt) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
-        let (code, message) = if op.is_comparison() {
+        let same_kind = l.ty == r.ty || (l.ty.is_numeric() && r.ty.is_numeric());
+        let (code, message) = if op.is_comparison() && same_kind {
+            (codes::BAD_OPERANDS, format!("`{}` is not defined for {lt}", op.as_str()))
+        } else if op.is_comparison() {
             (codes::TYPE_MISMATCH, format!("cannot compare {lt} with {rt} using `{}`", op.as_str()))
         } else {
             (codes::BAD_OPERANDS, format!("`{}` is not defined for {lt} and {rt}", op.as_str()))
@@ -719,6 +722,7 @@ impl Checker<'_> {
                 "add a duration to a date (`date + 6 months`) or count days with `days_between(a, b)`".to_string()
             }
             (Ty::Date, Ty::Date) => "use `days_between(a, b)` for the days between two dates".to_string(),
+            (Ty::Text, Ty::Text) => "text has no order; compare it with `==`, `!=` or `starts_with`".to_string(),
             (Ty::Duration, _) | (_, Ty::Duration) => {
                 "durations are only added to or subtracted from dates".to_string()
             }
@@ -741,8 +745,15 @@ impl Checker<'_> {
         let (l, r) = if l_first {
             let l = self.expr(lhs, None, scope);
             let l = self.value_of(l);
-            let expected = Ty::List(Box::new(l.ty.clone()));
-            let r = self.expr(rhs, Some(&expected), scope);
+            let r = match &rhs.kind {
+                // The left side only helps read bare enum values and country
+                // codes in the list; a mismatch is reported once, below.
+                ast::ExprKind::List(items) => self.list_for_membership(items, &l.ty, rhs.span, scope),
+                _ => {
+                    let expected = Ty::List(Box::new(l.ty.clone()));
+                    self.expr(rhs, Some(&expected), scope)
+                }
+            };
             (l, self.value_of(r))
         } else {
             let r = self.expr(rhs, None, scope);
@@ -785,6 +796,26 @@ impl Checker<'_> {
         }
     }
 
+    fn list_for_membership(&mut self, items: &[ast::Expr], hint: &Ty, span: Span, scope: &Scope) -> Expr {
+        let mut element: Option<Ty> = None;
+        let mut checked = Vec::new();
+        for item in items {
+            let c = self.expr(item, Some(hint), scope);
+            let c = self.value_of(c);
+            match &element {
+                None if !c.ty.is_error() => element = Some(c.ty.clone()),
+                Some(t) => self.require(&c, t),
+                None => {}
+            }
+            checked.push(c);
+        }
+        Expr {
+            kind: ExprKind::List(checked),
+            ty: Ty::List(Box::new(element.unwrap_or(Ty::Error))),
+            span,
+        }
+    }
+
     /// What `x in C` compares `x` with, for a container type `C`.
     fn element_type(&self, container: &Ty) -> Option<Ty> {
         match container {
@@ -808,6 +839,13 @@ impl Checker<'_> {
         expected: Option<&Ty>,
         scope: &Scope,
     ) -> Expr {
+        if !scope.literals {
+            self.report(
+                Diagnostic::error(codes::NOT_ALLOWED_HERE, span, "a record is not expected here")
+                    .help("record literals describe test inputs and contexts; compare fields one by one instead"),
+            );
+            return Self::error_expr(span);
+        }
         let Some(Ty::Record(record)) = expected.map(Ty::without_optional).cloned() else {
             if expected.is_some_and(|t| !t.is_error()) || expected.is_none() {
                 self.report(

@@ -263,6 +263,8 @@ impl Checker<'_> {
                 continue;
             };
             let package = self.package_name(item_ref.level);
+            // The rule uses its reason even when its decision is unknown.
+            self.used_reasons.insert(rule.reason.name.clone());
             let common = self.rule_clauses(rule);
             if rule.decisions.is_empty() {
                 continue;
@@ -312,8 +314,12 @@ impl Checker<'_> {
                             Some(days) => Some(days),
                             None => {
                                 checker.report(
-                                    Diagnostic::error(codes::INVALID_LITERAL, d.span, format!("`{}` is not a valid date", d.text))
-                                        .help("write dates as YYYY-MM-DD, e.g. `2025-10-26`"),
+                                    Diagnostic::error(
+                                        codes::INVALID_LITERAL,
+                                        d.span,
+                                        format!("`{}` is not a date between 0001-01-01 and 9999-12-31", d.text),
+                                    )
+                                    .help("see docs/language.md, \"Literals\", for the accepted forms and ranges"),
                                 );
                                 None
                             }

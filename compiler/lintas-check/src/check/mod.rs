@@ -50,6 +50,12 @@ pub fn check_package(ws: &Workspace, id: PackageId) -> CheckResult {
         .flat_map(|(level, file)| file.items.iter().map(move |item| ItemRef { level: *level, item }))
         .collect();
     let mut checker = Checker::new(ws, &chain, items);
+    for (_, file) in &parsed_files {
+        for broken in &file.broken {
+            checker.broken_declared.extend(broken.declares.iter().cloned());
+            checker.broken_mentions.extend(broken.mentions.iter().cloned());
+        }
+    }
     checker.run();
     diagnostics.append(&mut checker.diagnostics);
     CheckResult {
@@ -84,6 +90,13 @@ fn extension_chain(ws: &Workspace, id: PackageId, diagnostics: &mut Vec<Diagnost
     }
     chain.reverse();
     chain
+}
+
+/// The first name in backticks in a message.
+fn first_quoted(message: &str) -> Option<&str> {
+    let start = message.find('`')? + 1;
+    let len = message.get(start..)?.find('`')?;
+    message.get(start..start + len)
 }
 
 /// Diagnostics in file and position order, without repeats (a base
@@ -157,6 +170,8 @@ struct Scope {
     /// Inside a decision's screening logic, where reading a sensitive field
     /// is flagged.
     decision_logic: bool,
+    /// Record literals are allowed: test inputs, contexts, reference data.
+    literals: bool,
 }
 
 impl Scope {
@@ -238,6 +253,10 @@ struct Checker<'a> {
     used_derived: HashSet<usize>,
     /// Items that are what their names mean after overrides and duplicates.
     live: HashSet<usize>,
+    /// Names declared by items that did not parse: not reported as unknown.
+    broken_declared: HashSet<String>,
+    /// Words used by items that did not parse: not reported as unused.
+    broken_mentions: HashSet<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -295,11 +314,28 @@ impl<'a> Checker<'a> {
             used_reasons: BTreeSet::new(),
             used_derived: HashSet::new(),
             live: HashSet::new(),
+            broken_declared: HashSet::new(),
+            broken_mentions: HashSet::new(),
         }
     }
 
     fn report(&mut self, diagnostic: Diagnostic) {
-        self.diagnostics.push(diagnostic);
+        // An item that did not parse already has its syntax error; what it
+        // would have declared or used must not cause a second one.
+        let named = first_quoted(&diagnostic.message);
+        let follow_on = match diagnostic.code {
+            codes::UNKNOWN_NAME
+            | codes::UNKNOWN_TYPE
+            | codes::UNKNOWN_REASON
+            | codes::UNKNOWN_DECISION
+            | codes::UNKNOWN_PURPOSE
+            | codes::UNKNOWN_FUNCTION => named.is_some_and(|n| self.broken_declared.contains(n)),
+            codes::UNUSED => named.is_some_and(|n| self.broken_mentions.contains(n)),
+            _ => false,
+        };
+        if !follow_on {
+            self.diagnostics.push(diagnostic);
+        }
     }
 
     fn source_text(&self, span: Span) -> String {
@@ -405,6 +441,15 @@ impl<'a> Checker<'a> {
                             .label(format!("not found in {base}{kind_note}"))
                             .help("remove `override` to add a new item, or fix the name to match the base item"),
                         );
+                        // Still check it as a new item, so that mistakes in
+                        // its body are reported too.
+                        if other.is_none() {
+                            seen.insert(key, index);
+                            if ns == Namespace::Rule {
+                                self.rules.push(index);
+                            }
+                            self.bind(ns, &name.name, index);
+                        }
                     }
                 }
                 continue;
