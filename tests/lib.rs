@@ -1,6 +1,11 @@
 //! Helpers shared by the integration tests in `tests/`: running the `lintas`
 //! command in-process and finding the repository's files.
 
+#![allow(
+    clippy::panic,
+    reason = "test support: a panic is how a test reports a broken fixture"
+)]
+
 use std::path::{Path, PathBuf};
 
 /// The repository root.
@@ -21,8 +26,12 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 

@@ -25,7 +25,11 @@ fn header_expectations(text: &str, file: &str) -> Vec<(String, String, usize)> {
         .filter_map(|l| {
             let rest = l.strip_prefix("// expect ")?;
             let (code, line) = rest.split_once(" line ")?;
-            Some((code.trim().to_string(), file.to_string(), line.trim().parse().ok()?))
+            Some((
+                code.trim().to_string(),
+                file.to_string(),
+                line.trim().parse().ok()?,
+            ))
         })
         .collect()
 }
@@ -82,7 +86,10 @@ fn check_both(package_dir: &Path) -> (Run, Run, String) {
         .unwrap_or_else(|_| package_dir.to_path_buf())
         .to_string_lossy()
         .into_owned();
-    let redact = |s: &str| s.replace(&canonical, "[fixture]").replace(&dir, "[fixture]");
+    let redact = |s: &str| {
+        s.replace(&canonical, "[fixture]")
+            .replace(&dir, "[fixture]")
+    };
     let snapshot = format!(
         "exit code: {}\n--- human (stderr)\n{}\n--- json (stdout)\n{}",
         human.code,
@@ -107,7 +114,10 @@ fn every_fixture_reports_exactly_its_expected_diagnostics() {
     assert!(!entries.is_empty(), "no fixtures in {}", dir.display());
     let mut failures = Vec::new();
     for path in entries {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (expected, run, snapshot) = if path.is_dir() {
             let expected = dir_expectations(&path);
             let (json, human, snapshot) = check_both(&path);
@@ -117,7 +127,8 @@ fn every_fixture_reports_exactly_its_expected_diagnostics() {
             let text = std::fs::read_to_string(&path).unwrap_or_default();
             let expected = header_expectations(&text, &name);
             let temp = tempfile::tempdir().unwrap_or_else(|e| panic!("temp dir: {e}"));
-            std::fs::write(temp.path().join("lintas.toml"), MANIFEST).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(temp.path().join("lintas.toml"), MANIFEST)
+                .unwrap_or_else(|e| panic!("{e}"));
             std::fs::write(temp.path().join(&name), &text).unwrap_or_else(|e| panic!("{e}"));
             let (json, _, snapshot) = check_both(temp.path());
             let root = temp.path().to_path_buf();
@@ -130,7 +141,10 @@ fn every_fixture_reports_exactly_its_expected_diagnostics() {
                 failures.push(format!("{name}: no `// expect CODE line N` header"));
             }
             compare(&name, &expected, &reported_now, json.code, &mut failures);
-            insta::assert_snapshot!(format!("check__{}", name.trim_end_matches(".lintas")), snapshot);
+            insta::assert_snapshot!(
+                format!("check__{}", name.trim_end_matches(".lintas")),
+                snapshot
+            );
             continue;
         } else {
             continue;
@@ -140,7 +154,11 @@ fn every_fixture_reports_exactly_its_expected_diagnostics() {
         compare(&name, &expected, &got, json.code, &mut failures);
         insta::assert_snapshot!(format!("check__{name}"), snapshot);
     }
-    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 fn compare(
@@ -153,7 +171,9 @@ fn compare(
     let expected = sorted(expected.to_vec());
     let got = sorted(got.to_vec());
     if expected != got {
-        failures.push(format!("{name}:\n  expected {expected:?}\n  reported {got:?}"));
+        failures.push(format!(
+            "{name}:\n  expected {expected:?}\n  reported {got:?}"
+        ));
     }
     let has_error = got.iter().any(|(c, _, _)| !c.starts_with("L06"));
     let want_code = if has_error { 1 } else { 0 };
@@ -185,7 +205,9 @@ fn every_diagnostic_code_has_a_fixture_and_documentation() {
             missing.push(format!("{code} ({summary}) has no fixture"));
         }
         if !docs.contains(&format!("## {code}")) {
-            missing.push(format!("{code} ({summary}) is not documented in docs/diagnostics.md as `## {code}`"));
+            missing.push(format!(
+                "{code} ({summary}) is not documented in docs/diagnostics.md as `## {code}`"
+            ));
         }
     }
     assert!(missing.is_empty(), "{}", missing.join("\n"));

@@ -36,13 +36,22 @@ fn the_main_job_decides_every_sample_record_in_order() {
     let mut by_outcome = std::collections::BTreeMap::new();
     for line in &lines {
         let outcome = line["outcome"].as_str().unwrap_or("").to_string();
-        assert!(["deny", "refer", "manual", "autogate"].contains(&outcome.as_str()), "{line}");
-        assert!(line.get("errors").is_none(), "sample record failed closed: {line}");
+        assert!(
+            ["deny", "refer", "manual", "autogate"].contains(&outcome.as_str()),
+            "{line}"
+        );
+        assert!(
+            line.get("errors").is_none(),
+            "sample record failed closed: {line}"
+        );
         *by_outcome.entry(outcome).or_insert(0) += 1;
     }
     // The generator's rates give every outcome a meaningful share.
     for outcome in ["deny", "refer", "manual", "autogate"] {
-        assert!(by_outcome.get(outcome).copied().unwrap_or(0) >= 20, "{by_outcome:?}");
+        assert!(
+            by_outcome.get(outcome).copied().unwrap_or(0) >= 20,
+            "{by_outcome:?}"
+        );
     }
     insta::assert_snapshot!("main_job_outcomes", format!("{by_outcome:?}"));
 }
@@ -51,7 +60,9 @@ fn the_main_job_decides_every_sample_record_in_order() {
 fn the_shipped_sample_is_what_the_generator_makes() {
     let run = lintas(&["generate", "--seed", "2024", "--count", "1000"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let shipped = std::fs::read_to_string(repo_root().join("rules/reference/sample/travellers.jsonl")).unwrap_or_default();
+    let shipped =
+        std::fs::read_to_string(repo_root().join("rules/reference/sample/travellers.jsonl"))
+            .unwrap_or_default();
     assert!(
         run.stdout == shipped,
         "rules/reference/sample/travellers.jsonl is stale: regenerate it with \
@@ -68,33 +79,59 @@ fn eval_output_and_explanations() {
     let table = eval(&["--input", &input, "--format", "table", "--explain"]);
     insta::assert_snapshot!("eval_explain_text", table.stdout);
     let explained = eval(&["--input", &input, "--explain"]);
-    let first: serde_json::Value = serde_json::from_str(explained.stdout.lines().next().unwrap_or("")).unwrap_or_default();
+    let first: serde_json::Value =
+        serde_json::from_str(explained.stdout.lines().next().unwrap_or("")).unwrap_or_default();
     insta::assert_snapshot!(
         "eval_explain_json",
         serde_json::to_string_pretty(&first["explain"]).unwrap_or_default()
     );
     // The second record trips many rules at once; the reasons are in their
     // stable order: most severe outcome first, then declaration order.
-    let second: serde_json::Value = serde_json::from_str(jsonl.stdout.lines().nth(1).unwrap_or("")).unwrap_or_default();
+    let second: serde_json::Value =
+        serde_json::from_str(jsonl.stdout.lines().nth(1).unwrap_or("")).unwrap_or_default();
     let codes: Vec<&str> = second["reasons"]
         .as_array()
         .map(|a| a.iter().filter_map(|r| r["code"].as_str()).collect())
         .unwrap_or_default();
     assert_eq!(
         codes,
-        ["DOC_VALIDITY_LT_6M", "DOC_LOST_STOLEN", "VISA_REQUIRED", "WATCHLIST", "UNACCOMPANIED_MINOR", "HEALTH_YF", "RISK_SCORE", "MRZ_INVALID"]
+        [
+            "DOC_VALIDITY_LT_6M",
+            "DOC_LOST_STOLEN",
+            "VISA_REQUIRED",
+            "WATCHLIST",
+            "UNACCOMPANIED_MINOR",
+            "HEALTH_YF",
+            "RISK_SCORE",
+            "MRZ_INVALID"
+        ]
     );
 }
 
 #[test]
 fn every_bad_record_fails_closed_with_its_problems() {
-    let run = eval(&["--input", &path("tests/data/eval/bad_records.jsonl"), "--strict"]);
+    let run = eval(&[
+        "--input",
+        &path("tests/data/eval/bad_records.jsonl"),
+        "--strict",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let lines: Vec<serde_json::Value> = run.stdout.lines().filter_map(|l| serde_json::from_str(l).ok()).collect();
-    assert_eq!(lines.len(), 6, "one result per input line, bad ones included");
+    let lines: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        6,
+        "one result per input line, bad ones included"
+    );
     let mut kinds = std::collections::BTreeSet::new();
     for line in &lines {
-        assert_eq!(line["outcome"], "refer", "a bad record must fail closed: {line}");
+        assert_eq!(
+            line["outcome"], "refer",
+            "a bad record must fail closed: {line}"
+        );
         assert_eq!(line["reasons"][0]["code"], "INPUT_INVALID");
         for e in line["errors"].as_array().into_iter().flatten() {
             kinds.insert(e["kind"].as_str().unwrap_or("").to_string());
@@ -129,7 +166,11 @@ fn failing_tests_show_a_diff_and_junit() {
     let package = path("tests/data/eval/failing");
     let human = lintas(&["test", &package]);
     assert_eq!(human.code, 1);
-    assert!(human.stdout.contains("1 passed, 2 failed"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("1 passed, 2 failed"),
+        "{}",
+        human.stdout
+    );
     insta::assert_snapshot!("test_failure_human", redact(&human.stdout));
     let junit = lintas(&["test", &package, "--format", "junit"]);
     assert_eq!(junit.code, 1);
@@ -138,7 +179,14 @@ fn failing_tests_show_a_diff_and_junit() {
 
 #[test]
 fn the_reference_tests_cover_every_rule_and_kill_every_mutant() {
-    let run = lintas(&["test", &path("rules/reference"), "--coverage", "--min-coverage", "100", "--mutants"]);
+    let run = lintas(&[
+        "test",
+        &path("rules/reference"),
+        "--coverage",
+        "--min-coverage",
+        "100",
+        "--mutants",
+    ]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(" 0 failed"), "{}", run.stdout);
     assert!(run.stdout.contains(", 0 survived"), "{}", run.stdout);
@@ -148,17 +196,22 @@ fn the_reference_tests_cover_every_rule_and_kill_every_mutant() {
 
 /// The reference package, plus `extra` as another source file.
 fn reference_with(extra: &str) -> lintas_check::CheckResult {
-    let mut ws: Workspace = match lintas::loader::Loader::load_paths(&[repo_root().join("rules/reference")]) {
-        Ok(ws) => ws,
-        Err(e) => panic!("{e}"),
-    };
+    let mut ws: Workspace =
+        match lintas::loader::Loader::load_paths(&[repo_root().join("rules/reference")]) {
+            Ok(ws) => ws,
+            Err(e) => panic!("{e}"),
+        };
     if !extra.is_empty() {
         let file = ws.db.add("extra.lintas", extra);
         if let Some(p) = ws.packages.get_mut(0) {
             p.sources.push(file);
         }
     }
-    let root = ws.roots.first().copied().unwrap_or(lintas_check::workspace::PackageId(0));
+    let root = ws
+        .roots
+        .first()
+        .copied()
+        .unwrap_or(lintas_check::workspace::PackageId(0));
     let result = lintas_check::check_package(&ws, root);
     assert!(!result.has_errors(), "{:?}", result.diagnostics);
     result
@@ -174,7 +227,9 @@ fn travellers(seed: u64, count: usize) -> Vec<String> {
     config.rates.yellow_fever_exposure = 0.2;
     config.rates.unaccompanied_minor = 0.2;
     let mut g = lintas_traffic::Generator::new(config);
-    (0..count).filter_map(|_| serde_json::to_string(&g.traveller()).ok()).collect()
+    (0..count)
+        .filter_map(|_| serde_json::to_string(&g.traveller()).ok())
+        .collect()
 }
 
 fn context(interpreter: &Interpreter<'_>) -> lintas_check::value::Value {

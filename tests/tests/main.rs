@@ -1,6 +1,10 @@
 //! The one integration-test binary (see matklad, "Delete Cargo Integration
 //! Tests"): every cross-crate and command-line test is a module here.
 
+#![allow(clippy::panic, reason = "tests report failures by panicking")]
+
 mod check_fixtures;
+mod docs;
 mod eval;
+mod format;
 mod robustness;

@@ -29,9 +29,18 @@ fn check_text(text: &str) {
     // Every diagnostic must point inside the file it names.
     for d in &result.diagnostics {
         let len = ws.db.text(d.primary.span.file).len();
-        assert!(d.primary.span.end as usize <= len, "span past the end: {d:?}");
-        assert!(d.primary.span.start <= d.primary.span.end, "reversed span: {d:?}");
-        assert!(text.is_char_boundary((d.primary.span.start as usize).min(text.len())) || d.primary.span.file != source);
+        assert!(
+            d.primary.span.end as usize <= len,
+            "span past the end: {d:?}"
+        );
+        assert!(
+            d.primary.span.start <= d.primary.span.end,
+            "reversed span: {d:?}"
+        );
+        assert!(
+            text.is_char_boundary((d.primary.span.start as usize).min(text.len()))
+                || d.primary.span.file != source
+        );
     }
 }
 
@@ -49,10 +58,10 @@ fn token_boundaries(text: &str) -> Vec<usize> {
                 2
             }
         };
-        if let Some(p) = previous {
-            if class(p) != class(c) || class(c) == 2 {
-                bounds.push(i);
-            }
+        if let Some(p) = previous
+            && (class(p) != class(c) || class(c) == 2)
+        {
+            bounds.push(i);
         }
         previous = Some(c);
     }
@@ -75,25 +84,58 @@ fn valid_files() -> Vec<(String, String)> {
 fn every_cut_and_token_edit_of_every_rule_file_is_handled() {
     let files = valid_files();
     assert!(!files.is_empty());
-    // Every boundary by default; LINTAS_FUZZ_STRIDE=1 is the full sweep,
-    // larger strides keep a quick local run quick.
+    // Every boundary by default; a larger LINTAS_FUZZ_STRIDE samples them
+    // for a quicker local run.
     let stride: usize = std::env::var("LINTAS_FUZZ_STRIDE")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(1);
+    // Items are parsed one by one, so an edit inside one item is checked
+    // with the declarations it needs (the other non-test items of its
+    // file), which keeps the sweep linear in practice. Tests are checked on
+    // their own: they are many and alike.
     let mut cases = 0;
     for (_, text) in &files {
-        let bounds = token_boundaries(text);
-        for pair in bounds.windows(2).step_by(stride.max(1)) {
-            let [start, end] = [pair[0], pair[1]];
-            let token = &text[start..end];
-            check_text(&text[..start]);
-            check_text(&format!("{}{}", &text[..start], &text[end..]));
-            check_text(&format!("{}{token}{token}{}", &text[..start], &text[end..]));
-            cases += 3;
+        let items: Vec<&str> = lintas_syntax::lexical::split_items(text)
+            .into_iter()
+            .filter_map(|r| text.get(r))
+            .collect();
+        for (index, item) in items.iter().enumerate() {
+            let is_test = item
+                .trim_start_matches(|c: char| c == '/' || c.is_whitespace())
+                .starts_with("test ")
+                || item.lines().any(|l| l.starts_with("test "));
+            let context: String = if is_test {
+                String::new()
+            } else {
+                items
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, other)| {
+                        *i != index && !other.lines().any(|l| l.starts_with("test "))
+                    })
+                    .map(|(_, other)| *other)
+                    .collect()
+            };
+            let bounds = token_boundaries(item);
+            for pair in bounds.windows(2).step_by(stride.max(1)) {
+                let [start, end] = [pair[0], pair[1]];
+                let token = &item[start..end];
+                check_text(&format!("{context}{}", &item[..start]));
+                check_text(&format!("{context}{}{}", &item[..start], &item[end..]));
+                check_text(&format!(
+                    "{context}{}{token}{token}{}",
+                    &item[..start],
+                    &item[end..]
+                ));
+                cases += 3;
+            }
         }
     }
-    assert!(cases > 1000, "only {cases} cases: are the rule files there?");
+    assert!(
+        cases > 1000,
+        "only {cases} cases: are the rule files there?"
+    );
 }
 
 #[test]
@@ -113,7 +155,11 @@ fn deep_nesting_is_a_diagnostic_not_a_crash() {
             .stack_size(2 * 1024 * 1024)
             .spawn(move || {
                 let parsed = lintas_syntax::parse(lintas_syntax::FileId(0), &input);
-                assert!(parsed.diagnostics.iter().any(|d| d.is_error()), "accepted: {}", &input[..40]);
+                assert!(
+                    parsed.diagnostics.iter().any(|d| d.is_error()),
+                    "accepted: {}",
+                    &input[..40]
+                );
                 check_text(&input);
             })
             .unwrap_or_else(|e| panic!("spawn: {e}"));

@@ -36,7 +36,12 @@ pub struct Operand {
     pub value: serde_json::Value,
 }
 
-pub fn explain(db: &SourceDb, program: &Program, decision: usize, traces: &[RuleTrace]) -> Vec<RuleExplanation> {
+pub fn explain(
+    db: &SourceDb,
+    program: &Program,
+    decision: usize,
+    traces: &[RuleTrace],
+) -> Vec<RuleExplanation> {
     let Some(def) = program.decisions.get(decision) else {
         return Vec::new();
     };
@@ -104,7 +109,11 @@ pub fn to_text(explanations: &[RuleExplanation]) -> String {
                 .filter(|o| plain(&o.value) != o.expression)
                 .map(|o| format!("{} = {}", o.expression, plain(&o.value)))
                 .collect();
-            let shown = if values.is_empty() { String::new() } else { format!("  ({})", values.join(", ")) };
+            let shown = if values.is_empty() {
+                String::new()
+            } else {
+                format!("  ({})", values.join(", "))
+            };
             out.push_str(&format!("    {} -> {}{shown}\n", c.condition, c.result));
         }
     }

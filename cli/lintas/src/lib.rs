@@ -29,7 +29,11 @@ pub enum Format {
 }
 
 #[derive(Parser)]
-#[command(name = "lintas", version, about = "Policy-as-code for immigration checkpoints")]
+#[command(
+    name = "lintas",
+    version,
+    about = "Policy-as-code for immigration checkpoints"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -139,9 +143,21 @@ where
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { ExitCode::Usage } else { ExitCode::Success };
-            let rendered = if io.colour { e.render().ansi().to_string() } else { e.render().to_string() };
-            let stream: &mut dyn Write = if e.use_stderr() { &mut *io.err } else { &mut *io.out };
+            let code = if e.use_stderr() {
+                ExitCode::Usage
+            } else {
+                ExitCode::Success
+            };
+            let rendered = if io.colour {
+                e.render().ansi().to_string()
+            } else {
+                e.render().to_string()
+            };
+            let stream: &mut dyn Write = if e.use_stderr() {
+                &mut *io.err
+            } else {
+                &mut *io.out
+            };
             let _ = write!(stream, "{rendered}");
             return code as i32;
         }
@@ -159,7 +175,18 @@ where
             },
             io,
         ),
-        Command::Fmt { paths, check, format } => commands::fmt::run(commands::fmt::Args { paths, check, format }, io),
+        Command::Fmt {
+            paths,
+            check,
+            format,
+        } => commands::fmt::run(
+            commands::fmt::Args {
+                paths,
+                check,
+                format,
+            },
+            io,
+        ),
         Command::Eval {
             package,
             decision,

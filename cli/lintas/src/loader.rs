@@ -58,7 +58,10 @@ impl Loader {
         let display_root = display_path(&dir);
         let manifest_path = dir.join(MANIFEST);
         let manifest_text = read(&manifest_path)?;
-        let manifest_file = self.ws.db.add(display_path(&manifest_path), manifest_text.clone());
+        let manifest_file = self
+            .ws
+            .db
+            .add(display_path(&manifest_path), manifest_text.clone());
         let whole = Span::new(manifest_file, 0, manifest_text.len());
         let parsed = match manifest::parse(&manifest_text, whole) {
             Ok(m) => Some(m),
@@ -124,10 +127,10 @@ impl Loader {
                 }
             }
             for (name, link) in &m.dependencies {
-                if let Some(dep) = self.link(&dir, link, "dependency") {
-                    if let Some(p) = self.ws.packages.get_mut(id.0) {
-                        p.dependencies.insert(name.clone(), dep);
-                    }
+                if let Some(dep) = self.link(&dir, link, "dependency")
+                    && let Some(p) = self.ws.packages.get_mut(id.0)
+                {
+                    p.dependencies.insert(name.clone(), dep);
                 }
             }
         }
@@ -142,40 +145,59 @@ impl Loader {
         let canonical = target.canonicalize().ok();
         if canonical.as_ref().is_some_and(|c| self.loading.contains(c)) {
             self.ws.load_diagnostics.push(
-                Diagnostic::error(codes::BAD_PACKAGE_LINK, link.span, format!("`{}` links back to a package that links here", link.path))
-                    .help("packages may not extend or import each other in a cycle"),
+                Diagnostic::error(
+                    codes::BAD_PACKAGE_LINK,
+                    link.span,
+                    format!("`{}` links back to a package that links here", link.path),
+                )
+                .help("packages may not extend or import each other in a cycle"),
             );
             return None;
         }
         if !target.join(MANIFEST).is_file() {
             self.ws.load_diagnostics.push(
-                Diagnostic::error(codes::BAD_PACKAGE_LINK, link.span, format!("no package at `{}`", link.path))
-                    .label(format!("{what} path, relative to this package"))
-                    .help(format!("the directory must contain a `{MANIFEST}`")),
+                Diagnostic::error(
+                    codes::BAD_PACKAGE_LINK,
+                    link.span,
+                    format!("no package at `{}`", link.path),
+                )
+                .label(format!("{what} path, relative to this package"))
+                .help(format!("the directory must contain a `{MANIFEST}`")),
             );
             return None;
         }
         match self.load_package(&target) {
             Ok(id) => {
-                let version = self.ws.package(id).and_then(|p| p.manifest.as_ref()).map(|m| m.version.clone());
-                if let (Some(req), Some(version)) = (&link.version, version) {
-                    if !req.matches(&version) {
-                        self.ws.load_diagnostics.push(
-                            Diagnostic::error(
-                                codes::BAD_PACKAGE_LINK,
-                                link.span,
-                                format!("`{}` is version {version}, which does not match `{req}`", link.path),
-                            )
-                            .help("update the version requirement, or the package it points to"),
-                        );
-                    }
+                let version = self
+                    .ws
+                    .package(id)
+                    .and_then(|p| p.manifest.as_ref())
+                    .map(|m| m.version.clone());
+                if let (Some(req), Some(version)) = (&link.version, version)
+                    && !req.matches(&version)
+                {
+                    self.ws.load_diagnostics.push(
+                        Diagnostic::error(
+                            codes::BAD_PACKAGE_LINK,
+                            link.span,
+                            format!(
+                                "`{}` is version {version}, which does not match `{req}`",
+                                link.path
+                            ),
+                        )
+                        .help("update the version requirement, or the package it points to"),
+                    );
                 }
                 Some(id)
             }
             Err(e) => {
                 self.ws.load_diagnostics.push(
-                    Diagnostic::error(codes::BAD_PACKAGE_LINK, link.span, format!("cannot load `{}`: {}", link.path, e.message))
-                        .help("check the path and the files' permissions"),
+                    Diagnostic::error(
+                        codes::BAD_PACKAGE_LINK,
+                        link.span,
+                        format!("cannot load `{}`: {}", link.path, e.message),
+                    )
+                    .help("check the path and the files' permissions"),
                 );
                 None
             }
@@ -190,25 +212,38 @@ fn read(path: &Path) -> Result<String, LoadError> {
     })?;
     String::from_utf8(bytes).map_err(|e| LoadError {
         path: path.to_path_buf(),
-        message: format!("not UTF-8 text (first bad byte at offset {})", e.utf8_error().valid_up_to()),
+        message: format!(
+            "not UTF-8 text (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ),
     })
 }
 
 /// Relative to the current directory when possible, so that output is the
 /// same wherever the checkout lives.
 pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().ok().and_then(|c| c.canonicalize().ok());
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|c| c.canonicalize().ok());
     let shown = cwd
         .as_ref()
         .and_then(|c| path.strip_prefix(c).ok())
         .unwrap_or(path);
     let text = shown.to_string_lossy().replace('\\', "/");
-    if text.is_empty() { ".".to_string() } else { text }
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
 }
 
 /// Every file of a package that matters to the compiler, by its path
 /// relative to the package root; nested packages are left out.
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<(), LoadError> {
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, PathBuf)>,
+) -> Result<(), LoadError> {
     let entries = std::fs::read_dir(dir).map_err(|e| LoadError {
         path: dir.to_path_buf(),
         message: format!("cannot list directory: {e}"),
@@ -224,7 +259,10 @@ fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> R
                 continue;
             }
             collect_files(root, &path, out)?;
-        } else if [".lintas", ".csv", ".json"].iter().any(|ext| name.ends_with(ext)) {
+        } else if [".lintas", ".csv", ".json"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        {
             let relative = path
                 .strip_prefix(root)
                 .unwrap_or(&path)

@@ -8,6 +8,13 @@ fn main() {
     let colour = stderr.is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut out = stdout.lock();
     let mut err = stderr.lock();
-    let code = lintas::run(std::env::args_os(), &mut lintas::Io { out: &mut out, err: &mut err, colour });
+    let code = lintas::run(
+        std::env::args_os(),
+        &mut lintas::Io {
+            out: &mut out,
+            err: &mut err,
+            colour,
+        },
+    );
     std::process::exit(code);
 }

@@ -31,7 +31,13 @@ pub fn human(db: &SourceDb, diagnostic: &Diagnostic, colour: bool) -> String {
 fn plain(db: &SourceDb, d: &Diagnostic) -> String {
     let file = d.primary.span.file;
     let (line, column) = line_col(db.text(file), d.primary.span.start as usize);
-    format!("{}[{}]: {} at {}:{line}:{column}\n", severity_word(d.severity), d.code, d.message, db.path(file))
+    format!(
+        "{}[{}]: {} at {}:{line}:{column}\n",
+        severity_word(d.severity),
+        d.code,
+        d.message,
+        db.path(file)
+    )
 }
 
 fn severity_word(s: Severity) -> &'static str {
@@ -62,18 +68,28 @@ impl Report {
         };
         let (start, len) = clamp(d.primary.span);
         let primary_text = (!d.primary.message.is_empty()).then(|| d.primary.message.clone());
-        let mut labels = vec![LabeledSpan::new_primary_with_span(primary_text, (start, len))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            primary_text,
+            (start, len),
+        )];
         let mut help_lines: Vec<String> = Vec::new();
         for label in &d.secondary {
             if label.span.file == file {
                 let (s, l) = clamp(label.span);
-                labels.push(LabeledSpan::new_with_span(Some(label.message.clone()), (s, l)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(label.message.clone()),
+                    (s, l),
+                ));
             } else {
                 // miette draws one source per report; a label in another
                 // file becomes a note with its location.
                 let other = db.text(label.span.file);
                 let (line, column) = line_col(other, label.span.start as usize);
-                help_lines.push(format!("{} ({}:{line}:{column})", label.message, db.path(label.span.file)));
+                help_lines.push(format!(
+                    "{} ({}:{line}:{column})",
+                    label.message,
+                    db.path(label.span.file)
+                ));
             }
         }
         if let Some(h) = &d.help {
@@ -117,7 +133,9 @@ impl miette::Diagnostic for Report {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {

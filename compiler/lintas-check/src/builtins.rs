@@ -17,8 +17,16 @@ pub enum Signature {
 }
 
 pub const BUILTINS: &[(&str, Builtin, Signature)] = &[
-    ("years_between", Builtin::YearsBetween, Signature::DatesToInt),
-    ("months_between", Builtin::MonthsBetween, Signature::DatesToInt),
+    (
+        "years_between",
+        Builtin::YearsBetween,
+        Signature::DatesToInt,
+    ),
+    (
+        "months_between",
+        Builtin::MonthsBetween,
+        Signature::DatesToInt,
+    ),
     ("days_between", Builtin::DaysBetween, Signature::DatesToInt),
     ("days", Builtin::Days, Signature::IntToDuration),
     ("weeks", Builtin::Weeks, Signature::IntToDuration),

@@ -74,7 +74,10 @@ pub fn format_date(days: i64) -> String {
 /// `None` when the result leaves years 1 to 9999.
 pub fn add_months(days: i64, months: i64) -> Option<i64> {
     let (year, month, day) = civil(days);
-    let index = year.checked_mul(12)?.checked_add(i64::from(month) - 1)?.checked_add(months)?;
+    let index = year
+        .checked_mul(12)?
+        .checked_add(i64::from(month) - 1)?
+        .checked_add(months)?;
     let new_year = index.div_euclid(12);
     let new_month = u32::try_from(index.rem_euclid(12) + 1).ok()?;
     if !(MIN_YEAR..=MAX_YEAR).contains(&new_year) {

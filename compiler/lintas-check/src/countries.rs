@@ -42,7 +42,12 @@ pub fn canonical(code: &str) -> Option<&'static str> {
         .binary_search(&code)
         .ok()
         .and_then(|i| ISO_ALPHA3.get(i))
-        .or_else(|| ICAO_SPECIAL.binary_search(&code).ok().and_then(|i| ICAO_SPECIAL.get(i)))
+        .or_else(|| {
+            ICAO_SPECIAL
+                .binary_search(&code)
+                .ok()
+                .and_then(|i| ICAO_SPECIAL.get(i))
+        })
         .copied()
 }
 

@@ -82,10 +82,13 @@ pub fn parse(text: &str, whole_file: Span) -> Result<Manifest, Vec<Diagnostic>> 
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let trimmed = line.trim_start();
-            if trimmed.starts_with(key) && trimmed.get(key.len()..).is_some_and(|r| r.trim_start().starts_with('=')) {
-                if let Some(p) = line.find(value) {
-                    return at(Some(offset + p..offset + p + value.len()));
-                }
+            if trimmed.starts_with(key)
+                && trimmed
+                    .get(key.len()..)
+                    .is_some_and(|r| r.trim_start().starts_with('='))
+                && let Some(p) = line.find(value)
+            {
+                return at(Some(offset + p..offset + p + value.len()));
             }
             offset += line.len();
         }
@@ -122,21 +125,30 @@ pub fn parse(text: &str, whole_file: Span) -> Result<Manifest, Vec<Diagnostic>> 
                 find_value("edition", &raw.package.edition),
                 format!("unsupported edition `{}`", raw.package.edition),
             )
-            .help(format!("this compiler knows editions {}", EDITIONS.join(", "))),
+            .help(format!(
+                "this compiler knows editions {}",
+                EDITIONS.join(", ")
+            )),
         );
     }
     let link = |raw: RawLink, problems: &mut Vec<Diagnostic>| {
         let span = find_value("path", &raw.path);
-        let version = raw.version.and_then(|v| match semver::VersionReq::parse(&v) {
-            Ok(req) => Some(req),
-            Err(e) => {
-                problems.push(
-                    Diagnostic::error(codes::BAD_MANIFEST, find_value("version", &v), format!("invalid version requirement `{v}`: {e}"))
+        let version = raw
+            .version
+            .and_then(|v| match semver::VersionReq::parse(&v) {
+                Ok(req) => Some(req),
+                Err(e) => {
+                    problems.push(
+                        Diagnostic::error(
+                            codes::BAD_MANIFEST,
+                            find_value("version", &v),
+                            format!("invalid version requirement `{v}`: {e}"),
+                        )
                         .help("write a requirement such as `^1.0`"),
-                );
-                None
-            }
-        });
+                    );
+                    None
+                }
+            });
         PackageLink {
             path: raw.path,
             version,

@@ -75,7 +75,9 @@ impl Ty {
         match (self, other) {
             (Ty::Error, t) | (t, Ty::Error) => Some(t.clone()),
             (Ty::Int, Ty::Decimal) | (Ty::Decimal, Ty::Int) => Some(Ty::Decimal),
-            (Ty::Optional(a), b) | (b, Ty::Optional(a)) => a.join(b.without_optional()).map(Ty::optional),
+            (Ty::Optional(a), b) | (b, Ty::Optional(a)) => {
+                a.join(b.without_optional()).map(Ty::optional)
+            }
             (Ty::List(a), Ty::List(b)) => a.join(b).map(|t| Ty::List(Box::new(t))),
             (a, b) if a == b => Some(a.clone()),
             _ => None,

@@ -18,7 +18,10 @@ pub enum Value {
     Text(String),
     /// Days since 1970-01-01.
     Date(i64),
-    Duration { months: i64, days: i64 },
+    Duration {
+        months: i64,
+        days: i64,
+    },
     /// Canonical code (`D` is stored as `DEU`).
     Country(String),
     Enum(EnumId, u32),
@@ -46,12 +49,16 @@ pub fn parse_decimal(text: &str) -> Result<i64, String> {
     let whole: i64 = if whole.is_empty() {
         0
     } else {
-        whole.parse().map_err(|_| format!("`{text}` is not a decimal number"))?
+        whole
+            .parse()
+            .map_err(|_| format!("`{text}` is not a decimal number"))?
     };
     let mut scaled_fraction: i64 = if fraction.is_empty() {
         0
     } else {
-        fraction.parse().map_err(|_| format!("`{text}` is not a decimal number"))?
+        fraction
+            .parse()
+            .map_err(|_| format!("`{text}` is not a decimal number"))?
     };
     for _ in fraction.len()..DECIMAL_SCALE as usize {
         scaled_fraction *= 10;

@@ -93,11 +93,22 @@ impl<'p> Interpreter<'p> {
 
     /// Decodes a context from JSON.
     pub fn context_from_json(&self, json: &serde_json::Value) -> Result<Value, Vec<DecodeError>> {
-        decode::decode_value(self.program, &Ty::Record(self.program.context), json, DecodeOptions::default())
+        decode::decode_value(
+            self.program,
+            &Ty::Record(self.program.context),
+            json,
+            DecodeOptions::default(),
+        )
     }
 
     /// Decides one JSON record; a record that cannot be decoded fails closed.
-    pub fn decide_json(&self, decision: usize, json: &str, context: &Value, options: DecodeOptions) -> DecisionResult {
+    pub fn decide_json(
+        &self,
+        decision: usize,
+        json: &str,
+        context: &Value,
+        options: DecodeOptions,
+    ) -> DecisionResult {
         let Some(def) = self.program.decisions.get(decision) else {
             return self.unknown_decision(decision);
         };
@@ -121,14 +132,20 @@ impl<'p> Interpreter<'p> {
         context: &Value,
     ) -> Vec<DecisionResult> {
         let Some(def) = self.program.decisions.get(decision) else {
-            return members.iter().map(|_| self.unknown_decision(decision)).collect();
+            return members
+                .iter()
+                .map(|_| self.unknown_decision(decision))
+                .collect();
         };
         let aggregates = self.aggregates(def, members, context);
         members
             .iter()
             .zip(aggregates)
             .map(|(member, aggregates)| match member {
-                Ok(record) => self.decide_traced(decision, record, context, &aggregates, false).0,
+                Ok(record) => {
+                    self.decide_traced(decision, record, context, &aggregates, false)
+                        .0
+                }
                 Err(problems) => self.input_invalid(def, problems),
             })
             .collect()
@@ -141,7 +158,8 @@ impl<'p> Interpreter<'p> {
         members: &[Result<Value, Vec<DecodeError>>],
         context: &Value,
     ) -> Vec<Vec<Eval<i64>>> {
-        let mut per_member: Vec<Vec<Eval<i64>>> = vec![Vec::with_capacity(def.aggregates.len()); members.len()];
+        let mut per_member: Vec<Vec<Eval<i64>>> =
+            vec![Vec::with_capacity(def.aggregates.len()); members.len()];
         let any_undecodable = members.iter().any(Result::is_err);
         for aggregate in &def.aggregates {
             let unavailable = |why: &str| {
@@ -161,8 +179,13 @@ impl<'p> Interpreter<'p> {
             let mut keyed: Vec<(Vec<Value>, bool)> = Vec::with_capacity(members.len());
             let mut failure = None;
             for member in members.iter().flatten() {
-                let frame = Frame::new(self.program, &self.tables, def, member, context, &[], false);
-                let keys = aggregate.keys.iter().map(|k| frame.value(k)).collect::<Eval<Vec<_>>>();
+                let frame =
+                    Frame::new(self.program, &self.tables, def, member, context, &[], false);
+                let keys = aggregate
+                    .keys
+                    .iter()
+                    .map(|k| frame.value(k))
+                    .collect::<Eval<Vec<_>>>();
                 let counted = match &aggregate.filter {
                     Some(f) => frame.condition(f),
                     None => Ok(true),
@@ -206,7 +229,15 @@ impl<'p> Interpreter<'p> {
         let Some(def) = self.program.decisions.get(decision) else {
             return (self.unknown_decision(decision), Vec::new());
         };
-        let frame = Frame::new(self.program, &self.tables, def, record, context, aggregates, tracing);
+        let frame = Frame::new(
+            self.program,
+            &self.tables,
+            def,
+            record,
+            context,
+            aggregates,
+            tracing,
+        );
         let date = context_date(context);
         let member = context_member(context);
         let mut reasons = Vec::new();
@@ -240,7 +271,11 @@ impl<'p> Interpreter<'p> {
                     atoms,
                 });
             }
-            let target = if rule.mode == Mode::Shadow { &mut shadow } else { &mut reasons };
+            let target = if rule.mode == Mode::Shadow {
+                &mut shadow
+            } else {
+                &mut reasons
+            };
             match outcome {
                 Ok(Some(reason)) => target.push(reason),
                 Ok(None) => {}
@@ -256,6 +291,11 @@ impl<'p> Interpreter<'p> {
                     }
                 }
             }
+        }
+        if !errors.is_empty() {
+            // A record that failed closed did not get the outcomes less
+            // severe than `on error`; their reasons would speak for them.
+            reasons.retain(|r| r.outcome <= def.on_error);
         }
         // Stable: most severe first, declaration order within an outcome.
         reasons.sort_by_key(|r| r.outcome);
@@ -282,7 +322,13 @@ impl<'p> Interpreter<'p> {
     }
 
     /// Why a rule is not evaluated for this context, if it is not.
-    fn not_applicable(&self, rule: &RuleDef, date: Option<i64>, member: Option<&Value>, frame: &Frame<'_>) -> Option<&'static str> {
+    fn not_applicable(
+        &self,
+        rule: &RuleDef,
+        date: Option<i64>,
+        member: Option<&Value>,
+        frame: &Frame<'_>,
+    ) -> Option<&'static str> {
         if let Some(date) = date {
             if rule.effective_from.is_some_and(|from| date < from) {
                 return Some("not yet in effect");
@@ -410,7 +456,9 @@ pub fn context_date(context: &Value) -> Option<i64> {
 
 /// The context's deciding member (field 1).
 pub fn context_member(context: &Value) -> Option<Value> {
-    context_field(context, 1).filter(|v| matches!(v, Value::Country(_))).cloned()
+    context_field(context, 1)
+        .filter(|v| matches!(v, Value::Country(_)))
+        .cloned()
 }
 
 /// Whether two values are equal as Lintas compares them.

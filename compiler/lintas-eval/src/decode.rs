@@ -7,8 +7,8 @@ use lintas_check::countries;
 use lintas_check::hir::Program;
 use lintas_check::types::Ty;
 use lintas_check::value::{self, Value};
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Serialize;
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::cell::RefCell;
 use std::fmt;
 
@@ -70,12 +70,19 @@ pub struct DecodeOptions {
 
 /// Decodes one JSON text as a value of type `ty`. On any problem, returns
 /// every problem found.
-pub fn decode(program: &Program, ty: &Ty, json: &str, options: DecodeOptions) -> Result<Value, Vec<DecodeError>> {
+pub fn decode(
+    program: &Program,
+    ty: &Ty,
+    json: &str,
+    options: DecodeOptions,
+) -> Result<Value, Vec<DecodeError>> {
     if let Some(depth) = too_deep(json) {
         return Err(vec![DecodeError {
             kind: DecodeErrorKind::TooDeep,
             path: "$".to_string(),
-            message: format!("arrays and objects nest {depth} levels deep; the limit is {MAX_JSON_DEPTH}"),
+            message: format!(
+                "arrays and objects nest {depth} levels deep; the limit is {MAX_JSON_DEPTH}"
+            ),
         }]);
     }
     let errors = RefCell::new(Vec::new());
@@ -89,9 +96,19 @@ pub fn decode(program: &Program, ty: &Ty, json: &str, options: DecodeOptions) ->
         options,
         depth: 0,
     };
-    let value = match seed.deserialize(&mut deserializer).and_then(|v| deserializer.end().map(|()| v)) {
+    let value = match seed
+        .deserialize(&mut deserializer)
+        .and_then(|v| deserializer.end().map(|()| v))
+    {
         Ok(v) => v,
-        Err(_) if errors.borrow().iter().any(|e| e.kind == DecodeErrorKind::TooDeep) => Value::Absent,
+        Err(_)
+            if errors
+                .borrow()
+                .iter()
+                .any(|e| e.kind == DecodeErrorKind::TooDeep) =>
+        {
+            Value::Absent
+        }
         Err(e) if e.to_string().contains("recursion limit") => {
             errors.borrow_mut().push(DecodeError {
                 kind: DecodeErrorKind::TooDeep,
@@ -110,7 +127,11 @@ pub fn decode(program: &Program, ty: &Ty, json: &str, options: DecodeOptions) ->
         }
     };
     let errors = errors.into_inner();
-    if errors.is_empty() { Ok(value) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
+    }
 }
 
 /// Decodes from an already parsed JSON value (used for values embedded in
@@ -132,7 +153,11 @@ pub fn decode_value(
     };
     let value = seed.deserialize(json).unwrap_or(Value::Absent);
     let errors = errors.into_inner();
-    if errors.is_empty() { Ok(value) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The nesting depth of `json` when it exceeds [`MAX_JSON_DEPTH`]: a
@@ -206,17 +231,22 @@ impl Seed<'_, '_> {
     }
 
     fn wrong(&self, found: &str) -> Value {
-        self.error(DecodeErrorKind::WrongType, format!("expected {}, found {found}", self.expected()))
+        self.error(
+            DecodeErrorKind::WrongType,
+            format!("expected {}, found {found}", self.expected()),
+        )
     }
 
-    fn from_text(&self, text: &str) -> Value {
+    fn read_text(&self, text: &str) -> Value {
         match self.ty {
             Ty::Text => Value::Text(text.to_string()),
             Ty::Date => match calendar::parse_date(text) {
                 Some(d) => Value::Date(d),
                 None => self.error(
                     DecodeErrorKind::BadDate,
-                    format!("`{text}` is not a date (YYYY-MM-DD between 0001-01-01 and 9999-12-31)"),
+                    format!(
+                        "`{text}` is not a date (YYYY-MM-DD between 0001-01-01 and 9999-12-31)"
+                    ),
                 ),
             },
             Ty::Country => match countries::canonical(text) {
@@ -247,15 +277,24 @@ impl Seed<'_, '_> {
         }
     }
 
-    fn from_i128(&self, n: i128) -> Value {
+    fn read_integer(&self, n: i128) -> Value {
         match self.ty {
             Ty::Int => match i64::try_from(n) {
                 Ok(v) => Value::Int(v),
-                Err(_) => self.error(DecodeErrorKind::OutOfRange, format!("{n} does not fit in a 64-bit integer")),
+                Err(_) => self.error(
+                    DecodeErrorKind::OutOfRange,
+                    format!("{n} does not fit in a 64-bit integer"),
+                ),
             },
-            Ty::Decimal => match i64::try_from(n).ok().and_then(|v| v.checked_mul(value::DECIMAL_ONE)) {
+            Ty::Decimal => match i64::try_from(n)
+                .ok()
+                .and_then(|v| v.checked_mul(value::DECIMAL_ONE))
+            {
                 Some(v) => Value::Decimal(v),
-                None => self.error(DecodeErrorKind::OutOfRange, format!("{n} is too large for a Decimal")),
+                None => self.error(
+                    DecodeErrorKind::OutOfRange,
+                    format!("{n} is too large for a Decimal"),
+                ),
             },
             _ => self.wrong("a number"),
         }
@@ -272,10 +311,10 @@ pub fn describe(program: &Program, ty: &Ty) -> String {
         Ty::Date => "a date as \"YYYY-MM-DD\"".into(),
         Ty::Duration => "a duration".into(),
         Ty::Country => "a country code as text".into(),
-        Ty::Enum(id) => program
-            .enums
-            .get(id.0 as usize)
-            .map_or_else(|| "an enum value".into(), |e| format!("one of {}", e.values.join(", "))),
+        Ty::Enum(id) => program.enums.get(id.0 as usize).map_or_else(
+            || "an enum value".into(),
+            |e| format!("one of {}", e.values.join(", ")),
+        ),
         Ty::Record(id) => program
             .records
             .get(id.0 as usize)
@@ -292,7 +331,10 @@ impl<'de> DeserializeSeed<'de> for Seed<'_, '_> {
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
         if self.depth > MAX_JSON_DEPTH {
             // Refuse before recursing further; the error ends decoding.
-            self.error(DecodeErrorKind::TooDeep, format!("nested more than {MAX_JSON_DEPTH} levels deep"));
+            self.error(
+                DecodeErrorKind::TooDeep,
+                format!("nested more than {MAX_JSON_DEPTH} levels deep"),
+            );
             return Err(de::Error::custom("input nested too deeply"));
         }
         deserializer.deserialize_any(self)
@@ -314,34 +356,41 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
-        Ok(self.with_inner(|s| s.from_i128(i128::from(v))))
+        Ok(self.with_inner(|s| s.read_integer(i128::from(v))))
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
-        Ok(self.with_inner(|s| s.from_i128(i128::from(v))))
+        Ok(self.with_inner(|s| s.read_integer(i128::from(v))))
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
         Ok(self.with_inner(|s| match s.ty {
             // The shortest text that reads back as the same double is what
             // the sender wrote, for any decimal with a few digits.
-            Ty::Decimal if v.is_finite() => s.from_text(&format!("{v}")),
-            Ty::Int if v.fract() == 0.0 => {
-                s.error(DecodeErrorKind::OutOfRange, format!("{v} does not fit in a 64-bit integer"))
-            }
-            Ty::Int => s.error(DecodeErrorKind::WrongType, format!("expected a whole number, found {v}")),
+            Ty::Decimal if v.is_finite() => s.read_text(&format!("{v}")),
+            Ty::Int if v.fract() == 0.0 => s.error(
+                DecodeErrorKind::OutOfRange,
+                format!("{v} does not fit in a 64-bit integer"),
+            ),
+            Ty::Int => s.error(
+                DecodeErrorKind::WrongType,
+                format!("expected a whole number, found {v}"),
+            ),
             _ => s.wrong("a number"),
         }))
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
-        Ok(self.with_inner(|s| s.from_text(v)))
+        Ok(self.with_inner(|s| s.read_text(v)))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
         Ok(match self.ty {
             Ty::Optional(_) => Value::Absent,
-            _ => self.error(DecodeErrorKind::MissingField, format!("expected {}, found null", self.expected())),
+            _ => self.error(
+                DecodeErrorKind::MissingField,
+                format!("expected {}, found null", self.expected()),
+            ),
         })
     }
 
@@ -410,11 +459,16 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                 None => {
                     map.next_value::<IgnoredAny>()?;
                     if self.options.strict {
-                        let known: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
+                        let known: Vec<&str> =
+                            record.fields.iter().map(|f| f.name.as_str()).collect();
                         self.errors.borrow_mut().push(DecodeError {
                             kind: DecodeErrorKind::UnknownField,
                             path: Path::Field(&self.path, key.to_string()).to_string(),
-                            message: format!("`{}` has no field `{key}` (it has {})", record.name, known.join(", ")),
+                            message: format!(
+                                "`{}` has no field `{key}` (it has {})",
+                                record.name,
+                                known.join(", ")
+                            ),
                         });
                     }
                 }
@@ -431,7 +485,10 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                     self.errors.borrow_mut().push(DecodeError {
                         kind: DecodeErrorKind::MissingField,
                         path: Path::Field(&self.path, field.name.clone()).to_string(),
-                        message: format!("missing required field (expected {})", describe(self.program, ty)),
+                        message: format!(
+                            "missing required field (expected {})",
+                            describe(self.program, ty)
+                        ),
                     });
                     Value::Absent
                 }

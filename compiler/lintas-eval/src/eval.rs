@@ -63,7 +63,10 @@ impl EvalError {
     }
 
     fn internal(what: &str) -> EvalError {
-        EvalError::new(EvalErrorKind::Internal, format!("unexpected value in {what}"))
+        EvalError::new(
+            EvalErrorKind::Internal,
+            format!("unexpected value in {what}"),
+        )
     }
 }
 
@@ -97,9 +100,13 @@ impl Tables {
                     .iter()
                     .enumerate()
                     .filter_map(|(i, row)| match row {
-                        Value::Record(cells) => {
-                            Some((t.keys.iter().filter_map(|k| cells.get(*k).cloned()).collect(), i))
-                        }
+                        Value::Record(cells) => Some((
+                            t.keys
+                                .iter()
+                                .filter_map(|k| cells.get(*k).cloned())
+                                .collect(),
+                            i,
+                        )),
                         _ => None,
                     })
                     .collect()
@@ -150,12 +157,19 @@ impl<'a> Frame<'a> {
 
     /// Takes the atoms observed since the last call.
     pub fn take_trace(&self) -> Vec<Atom> {
-        self.trace.as_ref().map(|t| std::mem::take(&mut *t.borrow_mut())).unwrap_or_default()
+        self.trace
+            .as_ref()
+            .map(|t| std::mem::take(&mut *t.borrow_mut()))
+            .unwrap_or_default()
     }
 
     fn observe(&self, span: Span, operands: Vec<(Span, Value)>, result: bool) {
         if let Some(trace) = &self.trace {
-            trace.borrow_mut().push(Atom { span, operands, result });
+            trace.borrow_mut().push(Atom {
+                span,
+                operands,
+                result,
+            });
         }
     }
 
@@ -198,15 +212,26 @@ impl<'a> Frame<'a> {
                     .len()
                     .checked_sub(*depth as usize + 1)
                     .ok_or_else(|| EvalError::internal("a quantifier variable"))?;
-                locals.get(index).cloned().ok_or_else(|| EvalError::internal("a quantifier variable"))?
+                locals
+                    .get(index)
+                    .cloned()
+                    .ok_or_else(|| EvalError::internal("a quantifier variable"))?
             }
             ExprKind::Let(i) => memo(&self.lets, *i, || {
-                let def = self.decision.lets.get(*i).ok_or_else(|| EvalError::internal("let"))?;
+                let def = self
+                    .decision
+                    .lets
+                    .get(*i)
+                    .ok_or_else(|| EvalError::internal("let"))?;
                 self.eval(&def.value, &mut Vec::new())
             })?,
             ExprKind::Score(i) => memo(&self.scores, *i, || self.score(*i))?,
             ExprKind::DecisionTable(i) => memo(&self.decision_tables, *i, || {
-                let def = self.decision.tables.get(*i).ok_or_else(|| EvalError::internal("decision table"))?;
+                let def = self
+                    .decision
+                    .tables
+                    .get(*i)
+                    .ok_or_else(|| EvalError::internal("decision table"))?;
                 self.decision_table(def)
             })?,
             ExprKind::Aggregate(i) => match self.aggregates.get(*i) {
@@ -220,16 +245,23 @@ impl<'a> Frame<'a> {
                 }
             },
             // Sets and tables are only ever operands of `in` and lookups.
-            ExprKind::Set(_) | ExprKind::Table(_) => return Err(EvalError::internal("a set used as a value")),
+            ExprKind::Set(_) | ExprKind::Table(_) => {
+                return Err(EvalError::internal("a set used as a value"));
+            }
             ExprKind::Field(base, index) => {
                 let base = self.eval(base, locals)?;
                 match base {
-                    Value::Record(mut fields) if *index < fields.len() => fields.swap_remove(*index),
+                    Value::Record(mut fields) if *index < fields.len() => {
+                        fields.swap_remove(*index)
+                    }
                     _ => return Err(EvalError::internal("field access")),
                 }
             }
             ExprKind::Lookup(table, keys) => {
-                let keys = keys.iter().map(|k| self.eval(k, locals)).collect::<Eval<Vec<_>>>()?;
+                let keys = keys
+                    .iter()
+                    .map(|k| self.eval(k, locals))
+                    .collect::<Eval<Vec<_>>>()?;
                 let keys: Vec<Value> = match self.program.tables.get(table.0 as usize) {
                     Some(def) => keys
                         .into_iter()
@@ -247,13 +279,22 @@ impl<'a> Frame<'a> {
                 row.cloned().unwrap_or(Value::Absent)
             }
             ExprKind::Call(builtin, args) => {
-                let args = args.iter().map(|a| self.eval(a, locals)).collect::<Eval<Vec<_>>>()?;
+                let args = args
+                    .iter()
+                    .map(|a| self.eval(a, locals))
+                    .collect::<Eval<Vec<_>>>()?;
                 call(*builtin, args)?
             }
             ExprKind::Not(inner) => Value::Bool(!as_bool(&self.eval(inner, locals)?)?),
             ExprKind::Neg(inner) => match self.eval(inner, locals)? {
-                Value::Int(i) => Value::Int(i.checked_neg().ok_or_else(|| EvalError::overflow("negation"))?),
-                Value::Decimal(d) => Value::Decimal(d.checked_neg().ok_or_else(|| EvalError::overflow("negation"))?),
+                Value::Int(i) => Value::Int(
+                    i.checked_neg()
+                        .ok_or_else(|| EvalError::overflow("negation"))?,
+                ),
+                Value::Decimal(d) => Value::Decimal(
+                    d.checked_neg()
+                        .ok_or_else(|| EvalError::overflow("negation"))?,
+                ),
                 _ => return Err(EvalError::internal("negation")),
             },
             ExprKind::Binary(op, l, r) => return self.binary(*op, l, r, e, locals),
@@ -305,10 +346,18 @@ impl<'a> Frame<'a> {
                 }
                 result
             }
-            ExprKind::List(items) => Value::List(items.iter().map(|i| self.eval(i, locals)).collect::<Eval<_>>()?),
-            ExprKind::Record(_, fields) => {
-                Value::Record(fields.iter().map(|f| self.eval(f, locals)).collect::<Eval<_>>()?)
-            }
+            ExprKind::List(items) => Value::List(
+                items
+                    .iter()
+                    .map(|i| self.eval(i, locals))
+                    .collect::<Eval<_>>()?,
+            ),
+            ExprKind::Record(_, fields) => Value::Record(
+                fields
+                    .iter()
+                    .map(|f| self.eval(f, locals))
+                    .collect::<Eval<_>>()?,
+            ),
         };
         // Bool values that are not built from other conditions are atoms.
         if let Value::Bool(b) = value
@@ -319,7 +368,14 @@ impl<'a> Frame<'a> {
         Ok(value)
     }
 
-    fn binary(&self, op: BinOp, l: &Expr, r: &Expr, whole: &Expr, locals: &mut Vec<Value>) -> Eval<Value> {
+    fn binary(
+        &self,
+        op: BinOp,
+        l: &Expr,
+        r: &Expr,
+        whole: &Expr,
+        locals: &mut Vec<Value>,
+    ) -> Eval<Value> {
         match op {
             BinOp::And => {
                 if !as_bool(&self.eval(l, locals)?)? {
@@ -378,12 +434,20 @@ impl<'a> Frame<'a> {
     fn contains(&self, container: &Expr, needle: &Value, locals: &mut Vec<Value>) -> Eval<bool> {
         match &container.kind {
             ExprKind::Set(i) => {
-                let set = self.program.sets.get(*i).ok_or_else(|| EvalError::internal("set"))?;
+                let set = self
+                    .program
+                    .sets
+                    .get(*i)
+                    .ok_or_else(|| EvalError::internal("set"))?;
                 let needle = coerce(needle.clone(), &set.element);
                 Ok(set.values.binary_search(&needle).is_ok())
             }
             ExprKind::Table(t) => {
-                let def = self.program.tables.get(t.0 as usize).ok_or_else(|| EvalError::internal("table"))?;
+                let def = self
+                    .program
+                    .tables
+                    .get(t.0 as usize)
+                    .ok_or_else(|| EvalError::internal("table"))?;
                 let key = def.keys.first().copied().unwrap_or(0);
                 let needle = coerce_to_column(self.program, def.row, key, needle.clone());
                 Ok(self
@@ -407,7 +471,11 @@ impl<'a> Frame<'a> {
     }
 
     fn score(&self, index: usize) -> Eval<Value> {
-        let score = self.decision.scores.get(index).ok_or_else(|| EvalError::internal("score"))?;
+        let score = self
+            .decision
+            .scores
+            .get(index)
+            .ok_or_else(|| EvalError::internal("score"))?;
         let mut total = zero(&score.ty);
         for term in &score.terms {
             let counts = match &term.condition {
@@ -416,14 +484,18 @@ impl<'a> Frame<'a> {
             };
             if counts {
                 let weight = self.value(&term.weight)?;
-                total = arithmetic(BinOp::Add, total, coerce(weight, &score.ty))?;
+                total = arithmetic(BinOp::Add, total, weight)?;
             }
         }
         Ok(total)
     }
 
     fn decision_table(&self, def: &DecisionTableDef) -> Eval<Value> {
-        let inputs = def.inputs.iter().map(|i| self.value(i)).collect::<Eval<Vec<_>>>()?;
+        let inputs = def
+            .inputs
+            .iter()
+            .map(|i| self.value(i))
+            .collect::<Eval<Vec<_>>>()?;
         let mut matches: Vec<Value> = Vec::new();
         for row in &def.rows {
             let mut all = true;
@@ -445,10 +517,17 @@ impl<'a> Frame<'a> {
                         format!("more than one row of `unique` table `{}` matches", def.name),
                     ));
                 }
-                HitPolicy::Any if matches.first().is_some_and(|m| compare(m, &result).ok() != Some(Ordering::Equal)) => {
+                HitPolicy::Any
+                    if matches
+                        .first()
+                        .is_some_and(|m| compare(m, &result).ok() != Some(Ordering::Equal)) =>
+                {
                     return Err(EvalError::new(
                         EvalErrorKind::TableConflict,
-                        format!("matching rows of `any` table `{}` give different results", def.name),
+                        format!(
+                            "matching rows of `any` table `{}` give different results",
+                            def.name
+                        ),
                     ));
                 }
                 _ => matches.push(result),
@@ -510,7 +589,11 @@ fn is_atom(e: &Expr) -> bool {
         && !matches!(&e.kind, ExprKind::Binary(op, _, _) if op.is_comparison())
 }
 
-fn memo(cache: &RefCell<Vec<Option<Eval<Value>>>>, index: usize, compute: impl FnOnce() -> Eval<Value>) -> Eval<Value> {
+fn memo(
+    cache: &RefCell<Vec<Option<Eval<Value>>>>,
+    index: usize,
+    compute: impl FnOnce() -> Eval<Value>,
+) -> Eval<Value> {
     if let Some(Some(v)) = cache.borrow().get(index) {
         return v.clone();
     }
@@ -522,7 +605,11 @@ fn memo(cache: &RefCell<Vec<Option<Eval<Value>>>>, index: usize, compute: impl F
 }
 
 fn zero(ty: &Ty) -> Value {
-    if *ty == Ty::Decimal { Value::Decimal(0) } else { Value::Int(0) }
+    if *ty == Ty::Decimal {
+        Value::Decimal(0)
+    } else {
+        Value::Int(0)
+    }
 }
 
 pub fn as_bool(v: &Value) -> Eval<bool> {
@@ -535,13 +622,24 @@ pub fn as_bool(v: &Value) -> Eval<bool> {
 /// An Int where a Decimal is expected is promoted; nothing else changes.
 pub fn coerce(v: Value, ty: &Ty) -> Value {
     match (v, ty.without_optional()) {
-        (Value::Int(i), Ty::Decimal) => i.checked_mul(DECIMAL_ONE).map_or(Value::Int(i), Value::Decimal),
+        (Value::Int(i), Ty::Decimal) => i
+            .checked_mul(DECIMAL_ONE)
+            .map_or(Value::Int(i), Value::Decimal),
         (v, _) => v,
     }
 }
 
-fn coerce_to_column(program: &Program, row: lintas_check::types::RecordId, column: usize, v: Value) -> Value {
-    match program.records.get(row.0 as usize).and_then(|r| r.fields.get(column)) {
+fn coerce_to_column(
+    program: &Program,
+    row: lintas_check::types::RecordId,
+    column: usize,
+    v: Value,
+) -> Value {
+    match program
+        .records
+        .get(row.0 as usize)
+        .and_then(|r| r.fields.get(column))
+    {
         Some(f) => coerce(v, &f.ty),
         None => v,
     }
@@ -553,7 +651,9 @@ pub fn compare(a: &Value, b: &Value) -> Eval<Ordering> {
         (Value::Int(x), Value::Decimal(y)) => Ok(i128::from(*x)
             .saturating_mul(i128::from(DECIMAL_ONE))
             .cmp(&i128::from(*y))),
-        (Value::Decimal(x), Value::Int(y)) => Ok(i128::from(*x).cmp(&i128::from(*y).saturating_mul(i128::from(DECIMAL_ONE)))),
+        (Value::Decimal(x), Value::Int(y)) => {
+            Ok(i128::from(*x).cmp(&i128::from(*y).saturating_mul(i128::from(DECIMAL_ONE))))
+        }
         (a, b) if std::mem::discriminant(a) == std::mem::discriminant(b) => Ok(a.cmp(b)),
         _ => Err(EvalError::internal("a comparison")),
     }
@@ -562,34 +662,43 @@ pub fn compare(a: &Value, b: &Value) -> Eval<Ordering> {
 pub fn arithmetic(op: BinOp, a: Value, b: Value) -> Eval<Value> {
     use Value::{Date, Decimal, Duration, Int};
     Ok(match (op, a, b) {
-        (BinOp::Add, Int(x), Int(y)) => Int(x.checked_add(y).ok_or_else(|| EvalError::overflow("addition"))?),
-        (BinOp::Sub, Int(x), Int(y)) => Int(x.checked_sub(y).ok_or_else(|| EvalError::overflow("subtraction"))?),
-        (BinOp::Mul, Int(x), Int(y)) => Int(x.checked_mul(y).ok_or_else(|| EvalError::overflow("multiplication"))?),
+        (BinOp::Add, Int(x), Int(y)) => Int(x
+            .checked_add(y)
+            .ok_or_else(|| EvalError::overflow("addition"))?),
+        (BinOp::Sub, Int(x), Int(y)) => Int(x
+            .checked_sub(y)
+            .ok_or_else(|| EvalError::overflow("subtraction"))?),
+        (BinOp::Mul, Int(x), Int(y)) => Int(x
+            .checked_mul(y)
+            .ok_or_else(|| EvalError::overflow("multiplication"))?),
         (BinOp::Div, Int(x), Int(y)) => {
             if y == 0 {
-                return Err(EvalError::new(EvalErrorKind::DivisionByZero, "division by zero"));
+                return Err(EvalError::new(
+                    EvalErrorKind::DivisionByZero,
+                    "division by zero",
+                ));
             }
-            Int(x.checked_div(y).ok_or_else(|| EvalError::overflow("division"))?)
+            Int(x
+                .checked_div(y)
+                .ok_or_else(|| EvalError::overflow("division"))?)
         }
         (BinOp::Add | BinOp::Sub, Date(d), Duration { months, days }) => {
             let sign = if op == BinOp::Sub { -1 } else { 1 };
             Date(shift_date(d, sign * months, sign * days)?)
         }
         (BinOp::Add, Duration { months, days }, Date(d)) => Date(shift_date(d, months, days)?),
-        (op, x, y) => {
-            let (Some(x), Some(y)) = (as_decimal(&x), as_decimal(&y)) else {
-                return Err(EvalError::internal("arithmetic"));
-            };
-            Decimal(decimal(op, x, y)?)
-        }
+        (op, x, y) => Decimal(decimal(op, as_decimal(&x)?, as_decimal(&y)?)?),
     })
 }
 
-fn as_decimal(v: &Value) -> Option<i64> {
+/// A number as a Decimal; an Int too large to become one overflows.
+fn as_decimal(v: &Value) -> Eval<i64> {
     match v {
-        Value::Decimal(d) => Some(*d),
-        Value::Int(i) => i.checked_mul(DECIMAL_ONE),
-        _ => None,
+        Value::Decimal(d) => Ok(*d),
+        Value::Int(i) => i
+            .checked_mul(DECIMAL_ONE)
+            .ok_or_else(|| EvalError::overflow("converting an Int to a Decimal")),
+        _ => Err(EvalError::internal("arithmetic")),
     }
 }
 
@@ -603,7 +712,10 @@ fn decimal(op: BinOp, x: i64, y: i64) -> Eval<i64> {
         BinOp::Mul => x * y / one,
         BinOp::Div => {
             if y == 0 {
-                return Err(EvalError::new(EvalErrorKind::DivisionByZero, "division by zero"));
+                return Err(EvalError::new(
+                    EvalErrorKind::DivisionByZero,
+                    "division by zero",
+                ));
             }
             x * one / y
         }
@@ -613,8 +725,17 @@ fn decimal(op: BinOp, x: i64, y: i64) -> Eval<i64> {
 }
 
 fn shift_date(date: i64, months: i64, days: i64) -> Eval<i64> {
-    let out_of_range = || EvalError::new(EvalErrorKind::DateOutOfRange, "the date leaves years 0001 to 9999");
-    let shifted = if months != 0 { calendar::add_months(date, months).ok_or_else(out_of_range)? } else { date };
+    let out_of_range = || {
+        EvalError::new(
+            EvalErrorKind::DateOutOfRange,
+            "the date leaves years 0001 to 9999",
+        )
+    };
+    let shifted = if months != 0 {
+        calendar::add_months(date, months).ok_or_else(out_of_range)?
+    } else {
+        date
+    };
     calendar::add_days(shifted, days).ok_or_else(out_of_range)
 }
 
@@ -639,9 +760,15 @@ fn call(builtin: Builtin, args: Vec<Value>) -> Eval<Value> {
             let overflow = || EvalError::overflow("the duration");
             match builtin {
                 Builtin::Days => Value::Duration { months: 0, days: n },
-                Builtin::Weeks => Value::Duration { months: 0, days: n.checked_mul(7).ok_or_else(overflow)? },
+                Builtin::Weeks => Value::Duration {
+                    months: 0,
+                    days: n.checked_mul(7).ok_or_else(overflow)?,
+                },
                 Builtin::Months => Value::Duration { months: n, days: 0 },
-                _ => Value::Duration { months: n.checked_mul(12).ok_or_else(overflow)?, days: 0 },
+                _ => Value::Duration {
+                    months: n.checked_mul(12).ok_or_else(overflow)?,
+                    days: 0,
+                },
             }
         }
         Builtin::Size => match next()? {
@@ -662,12 +789,20 @@ fn call(builtin: Builtin, args: Vec<Value>) -> Eval<Value> {
             let (Value::Text(t), Value::Text(p)) = (next()?, next()?) else {
                 return Err(EvalError::internal("a text function"));
             };
-            Value::Bool(if builtin == Builtin::Contains { t.contains(&p) } else { t.starts_with(&p) })
+            Value::Bool(if builtin == Builtin::Contains {
+                t.contains(&p)
+            } else {
+                t.starts_with(&p)
+            })
         }
         Builtin::Min | Builtin::Max => {
             let (a, b) = (next()?, next()?);
             let decimal = matches!(a, Value::Decimal(_)) || matches!(b, Value::Decimal(_));
-            let (a, b) = if decimal { (coerce(a, &Ty::Decimal), coerce(b, &Ty::Decimal)) } else { (a, b) };
+            let (a, b) = if decimal {
+                (coerce(a, &Ty::Decimal), coerce(b, &Ty::Decimal))
+            } else {
+                (a, b)
+            };
             let take_a = match compare(&a, &b)? {
                 Ordering::Less => builtin == Builtin::Min,
                 Ordering::Greater => builtin == Builtin::Max,
@@ -677,7 +812,9 @@ fn call(builtin: Builtin, args: Vec<Value>) -> Eval<Value> {
         }
         Builtin::Abs => match next()? {
             Value::Int(i) => Value::Int(i.checked_abs().ok_or_else(|| EvalError::overflow("abs"))?),
-            Value::Decimal(d) => Value::Decimal(d.checked_abs().ok_or_else(|| EvalError::overflow("abs"))?),
+            Value::Decimal(d) => {
+                Value::Decimal(d.checked_abs().ok_or_else(|| EvalError::overflow("abs"))?)
+            }
             _ => return Err(EvalError::internal("abs")),
         },
     })

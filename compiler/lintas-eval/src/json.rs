@@ -27,7 +27,12 @@ pub fn to_json(program: &Program, value: &Value, ty: &Ty) -> serde_json::Value {
                 Ty::List(t) => (**t).clone(),
                 _ => Ty::Error,
             };
-            serde_json::Value::Array(items.iter().map(|i| to_json(program, i, &element)).collect())
+            serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|i| to_json(program, i, &element))
+                    .collect(),
+            )
         }
         (Value::Record(fields), ty) => {
             let def = match ty.without_optional() {
@@ -36,9 +41,10 @@ pub fn to_json(program: &Program, value: &Value, ty: &Ty) -> serde_json::Value {
             };
             let mut map = serde_json::Map::new();
             for (i, field) in fields.iter().enumerate() {
-                let (name, field_ty) = def
-                    .and_then(|d| d.fields.get(i))
-                    .map_or_else(|| (format!("{i}"), Ty::Error), |f| (f.name.clone(), f.ty.clone()));
+                let (name, field_ty) = def.and_then(|d| d.fields.get(i)).map_or_else(
+                    || (format!("{i}"), Ty::Error),
+                    |f| (f.name.clone(), f.ty.clone()),
+                );
                 if *field != Value::Absent {
                     map.insert(name, to_json(program, field, &field_ty));
                 }

@@ -3,8 +3,8 @@
 //! condition, a swapped outcome). A mutant no test notices shows a place
 //! where the tests touch a rule without pinning it down.
 
-use crate::testing::run_test;
 use crate::Interpreter;
+use crate::testing::run_test;
 use lintas_check::hir::{Expr, ExprKind, Program, TestTarget};
 use lintas_check::value::Value;
 use lintas_syntax::Span;
@@ -88,7 +88,12 @@ pub fn run_mutants(program: &Program) -> Vec<Mutant> {
 
 /// Applies mutation number `variant` at `site`; `None` when there are no
 /// more variants there.
-fn apply(program: &mut Program, decision: usize, site: Site, variant: usize) -> Option<(String, String, Span)> {
+fn apply(
+    program: &mut Program,
+    decision: usize,
+    site: Site,
+    variant: usize,
+) -> Option<(String, String, Span)> {
     let def = program.decisions.get_mut(decision)?;
     match site {
         Site::RuleOutcome(r) => {
@@ -100,7 +105,11 @@ fn apply(program: &mut Program, decision: usize, site: Site, variant: usize) -> 
             let from = def.outcomes.get(rule.outcome)?.clone();
             rule.outcome = to;
             let to_name = def.outcomes.get(to)?.clone();
-            Some((format!("rule {}", rule.id), format!("outcome {from} -> {to_name}"), rule.span))
+            Some((
+                format!("rule {}", rule.id),
+                format!("outcome {from} -> {to_name}"),
+                rule.span,
+            ))
         }
         Site::RuleCondition(r) => {
             let rule = def.rules.get_mut(r)?;
@@ -126,7 +135,11 @@ fn apply(program: &mut Program, decision: usize, site: Site, variant: usize) -> 
             let span = term.span;
             if variant == 0 {
                 term.condition = None;
-                return Some((format!("score {name}, term {}", term.name), "condition dropped (always counts)".to_string(), span));
+                return Some((
+                    format!("score {name}, term {}", term.name),
+                    "condition dropped (always counts)".to_string(),
+                    span,
+                ));
             }
             let condition = term.condition.as_mut()?;
             let (what, span) = mutate_nth(condition, variant - 1)?;
@@ -152,14 +165,17 @@ fn walk(e: &mut Expr, target: usize, counter: &mut usize) -> Option<(String, Spa
         *counter += 1;
     }
     match &mut e.kind {
-        ExprKind::Not(inner) | ExprKind::Neg(inner) | ExprKind::Presence(inner, _) | ExprKind::Field(inner, _) => {
-            walk(inner, target, counter)
-        }
+        ExprKind::Not(inner)
+        | ExprKind::Neg(inner)
+        | ExprKind::Presence(inner, _)
+        | ExprKind::Field(inner, _) => walk(inner, target, counter),
         ExprKind::Binary(_, l, r) => walk(l, target, counter).or_else(|| walk(r, target, counter)),
         ExprKind::If(c, a, b) => walk(c, target, counter)
             .or_else(|| walk(a, target, counter))
             .or_else(|| walk(b, target, counter)),
-        ExprKind::Quantifier { over, body, .. } => walk(over, target, counter).or_else(|| walk(body, target, counter)),
+        ExprKind::Quantifier { over, body, .. } => {
+            walk(over, target, counter).or_else(|| walk(body, target, counter))
+        }
         ExprKind::Call(_, args) | ExprKind::List(args) | ExprKind::Lookup(_, args) => {
             args.iter_mut().find_map(|a| walk(a, target, counter))
         }
@@ -187,14 +203,24 @@ fn candidates(e: &Expr) -> Vec<Candidate> {
             BinOp::Ne => vec![Candidate::SwapOp(BinOp::Eq)],
             BinOp::In => vec![Candidate::SwapOp(BinOp::NotIn)],
             BinOp::NotIn => vec![Candidate::SwapOp(BinOp::In)],
-            BinOp::And => vec![Candidate::KeepLeft, Candidate::KeepRight, Candidate::SwapOp(BinOp::Or)],
-            BinOp::Or => vec![Candidate::KeepLeft, Candidate::KeepRight, Candidate::SwapOp(BinOp::And)],
+            BinOp::And => vec![
+                Candidate::KeepLeft,
+                Candidate::KeepRight,
+                Candidate::SwapOp(BinOp::Or),
+            ],
+            BinOp::Or => vec![
+                Candidate::KeepLeft,
+                Candidate::KeepRight,
+                Candidate::SwapOp(BinOp::And),
+            ],
             BinOp::Add => vec![Candidate::SwapOp(BinOp::Sub)],
             BinOp::Sub => vec![Candidate::SwapOp(BinOp::Add)],
             _ => Vec::new(),
         },
         ExprKind::Not(_) => vec![Candidate::DropNot],
-        ExprKind::Const(Value::Int(_) | Value::Date(_) | Value::Decimal(_) | Value::Duration { .. }) => {
+        ExprKind::Const(
+            Value::Int(_) | Value::Date(_) | Value::Decimal(_) | Value::Duration { .. },
+        ) => {
             vec![Candidate::Nudge(1), Candidate::Nudge(-1)]
         }
         _ => Vec::new(),
@@ -228,7 +254,11 @@ impl Candidate {
                     std::mem::replace(&mut **r, placeholder())
                 };
                 *e = kept;
-                let side = if matches!(self, Candidate::KeepLeft) { "right" } else { "left" };
+                let side = if matches!(self, Candidate::KeepLeft) {
+                    "right"
+                } else {
+                    "left"
+                };
                 Some(format!("dropped the {side} side of `{}`", op.as_str()))
             }
             Candidate::DropNot => {

@@ -87,7 +87,12 @@ impl Interpreter<'_> {
     /// The granted paths with the grant's name, and the withheld paths, for
     /// this record and context.
     #[allow(clippy::type_complexity)]
-    fn grants(&self, policy: &SharingDef, record: &Value, context: &Value) -> Eval<(Vec<(Vec<usize>, String)>, Vec<Vec<usize>>)> {
+    fn grants(
+        &self,
+        policy: &SharingDef,
+        record: &Value,
+        context: &Value,
+    ) -> Eval<(Vec<(Vec<usize>, String)>, Vec<Vec<usize>>)> {
         let tables = Tables::new(self.program);
         // Sharing conditions run outside any decision: an empty one.
         let decision = DecisionDef {
@@ -105,7 +110,15 @@ impl Interpreter<'_> {
             rules: Vec::new(),
             span: policy.span,
         };
-        let frame = Frame::new(self.program, &tables, &decision, record, context, &[], false);
+        let frame = Frame::new(
+            self.program,
+            &tables,
+            &decision,
+            record,
+            context,
+            &[],
+            false,
+        );
         let recipient = field_of(context, 4);
         let purpose = field_of(context, 5);
         let mut withholds = Vec::new();
@@ -138,7 +151,12 @@ impl Interpreter<'_> {
         Ok((grants, withholds))
     }
 
-    fn recipient_matches(&self, frame: &Frame<'_>, recipients: &Expr, recipient: Option<&Value>) -> Eval<bool> {
+    fn recipient_matches(
+        &self,
+        frame: &Frame<'_>,
+        recipients: &Expr,
+        recipient: Option<&Value>,
+    ) -> Eval<bool> {
         let Some(recipient) = recipient.filter(|r| matches!(r, Value::Country(_))) else {
             return Ok(false);
         };
@@ -188,8 +206,12 @@ fn redact(
         let field_text = format!("{text}.{}", field.name);
         let covered_by_withhold = withholds.iter().any(|w| starts_with(path, w));
         let grant = grants.iter().find(|(g, _)| starts_with(path, g));
-        let withhold_below = withholds.iter().any(|w| w.len() > path.len() && starts_with(w, path));
-        let grant_below = grants.iter().any(|(g, _)| g.len() > path.len() && starts_with(g, path));
+        let withhold_below = withholds
+            .iter()
+            .any(|w| w.len() > path.len() && starts_with(w, path));
+        let grant_below = grants
+            .iter()
+            .any(|(g, _)| g.len() > path.len() && starts_with(g, path));
         let nested = match field.ty.without_optional() {
             Ty::Record(id) if !matches!(field_value, Value::Absent) => Some(*id),
             _ => None,
@@ -205,7 +227,17 @@ fn redact(
                 out.insert(field.name.clone(), to_json(program, field_value, &field.ty));
             }
         } else if let (Some(id), true) = (nested, grant.is_some() || grant_below) {
-            let inner = redact(program, field_value, id, path, &field_text, grants, withholds, shared, withheld);
+            let inner = redact(
+                program,
+                field_value,
+                id,
+                path,
+                &field_text,
+                grants,
+                withholds,
+                shared,
+                withheld,
+            );
             out.insert(field.name.clone(), inner);
         } else {
             withheld.push(field_text);
@@ -225,5 +257,5 @@ fn all_paths(program: &Program, record: RecordId, text: &str, out: &mut Vec<Stri
 
 /// Whether `path` is among `paths` (for test expectations).
 pub fn contains_path(paths: &[String], path: &FieldPath) -> bool {
-    paths.iter().any(|p| *p == path.text)
+    paths.contains(&path.text)
 }

@@ -74,8 +74,17 @@ pub struct CoverageReport {
 impl CoverageReport {
     /// Percentages of rules fired and of branches covered.
     pub fn percentages(&self) -> (f64, f64) {
-        let pct = |a: usize, b: usize| if b == 0 { 100.0 } else { a as f64 * 100.0 / b as f64 };
-        (pct(self.rules_fired, self.rules_total), pct(self.branches_covered, self.branches_total))
+        let pct = |a: usize, b: usize| {
+            if b == 0 {
+                100.0
+            } else {
+                a as f64 * 100.0 / b as f64
+            }
+        };
+        (
+            pct(self.rules_fired, self.rules_total),
+            pct(self.branches_covered, self.branches_total),
+        )
     }
 }
 
@@ -90,7 +99,11 @@ pub fn run_tests(program: &Program, coverage: Option<&mut CoverageData>) -> Vec<
         .collect()
 }
 
-pub fn run_test(interpreter: &Interpreter<'_>, test: &TestDef, coverage: Option<&mut CoverageData>) -> TestReport {
+pub fn run_test(
+    interpreter: &Interpreter<'_>,
+    test: &TestDef,
+    coverage: Option<&mut CoverageData>,
+) -> TestReport {
     let program = interpreter.program;
     let mut failures = Vec::new();
     let target = match test.target {
@@ -102,7 +115,13 @@ pub fn run_test(interpreter: &Interpreter<'_>, test: &TestDef, coverage: Option<
         TestTarget::Decision(decision) => {
             let results = decide_for_test(interpreter, decision, test, coverage);
             for expectation in &test.expectations {
-                let Expectation::Outcome { member, outcome, reasons, .. } = expectation else {
+                let Expectation::Outcome {
+                    member,
+                    outcome,
+                    reasons,
+                    ..
+                } = expectation
+                else {
                     continue;
                 };
                 let Some(result) = results.get(member.unwrap_or(0)) else {
@@ -112,7 +131,9 @@ pub fn run_test(interpreter: &Interpreter<'_>, test: &TestDef, coverage: Option<
                     });
                     continue;
                 };
-                let who = member.map(|m| format!("traveller {}: ", m + 1)).unwrap_or_default();
+                let who = member
+                    .map(|m| format!("traveller {}: ", m + 1))
+                    .unwrap_or_default();
                 let expected_outcome = program
                     .decisions
                     .get(decision)
@@ -122,11 +143,18 @@ pub fn run_test(interpreter: &Interpreter<'_>, test: &TestDef, coverage: Option<
                 if result.outcome != expected_outcome {
                     failures.push(Failure {
                         expected: format!("{who}outcome {expected_outcome}"),
-                        actual: format!("{who}outcome {}{}", result.outcome, describe_errors(result)),
+                        actual: format!(
+                            "{who}outcome {}{}",
+                            result.outcome,
+                            describe_errors(result)
+                        ),
                     });
                 }
                 if let Some(expected) = reasons {
-                    let want: BTreeSet<String> = expected.iter().map(|r| reason_text(&r.code, &r.values, program)).collect();
+                    let want: BTreeSet<String> = expected
+                        .iter()
+                        .map(|r| reason_text(&r.code, &r.values, program))
+                        .collect();
                     let got: BTreeSet<String> = result
                         .reasons
                         .iter()
@@ -218,7 +246,11 @@ fn describe_errors(result: &DecisionResult) -> String {
     if result.errors.is_empty() {
         return String::new();
     }
-    let what: Vec<String> = result.errors.iter().map(|e| format!("{}: {}", e.place, e.message)).collect();
+    let what: Vec<String> = result
+        .errors
+        .iter()
+        .map(|e| format!("{}: {}", e.place, e.message))
+        .collect();
     format!(" (failed closed: {})", what.join("; "))
 }
 
@@ -248,7 +280,8 @@ fn decide_for_test(
         .iter()
         .zip(&aggregates)
         .map(|(m, a)| {
-            let (result, traces) = interpreter.decide_traced(decision, m, &test.context, a, tracing);
+            let (result, traces) =
+                interpreter.decide_traced(decision, m, &test.context, a, tracing);
             all_traces.extend(traces);
             result
         })
@@ -303,10 +336,18 @@ pub fn coverage_report(program: &Program, data: &CoverageData) -> CoverageReport
                 let (t, f) = data.atoms.get(span).copied().unwrap_or((false, false));
                 covered += usize::from(t) + usize::from(f);
                 if !t {
-                    missing.push(MissingBranch { span: *span, never: true, text: String::new() });
+                    missing.push(MissingBranch {
+                        span: *span,
+                        never: true,
+                        text: String::new(),
+                    });
                 }
                 if !f {
-                    missing.push(MissingBranch { span: *span, never: false, text: String::new() });
+                    missing.push(MissingBranch {
+                        span: *span,
+                        never: false,
+                        text: String::new(),
+                    });
                 }
             }
             rules.push(RuleCoverage {
@@ -343,7 +384,10 @@ fn json_reason_text(code: &str, values: &[(String, serde_json::Value)]) -> Strin
     }
     let mut sorted = values.to_vec();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
-    let inner: Vec<String> = sorted.iter().map(|(n, v)| format!("{n} = {}", plain(v))).collect();
+    let inner: Vec<String> = sorted
+        .iter()
+        .map(|(n, v)| format!("{n} = {}", plain(v)))
+        .collect();
     format!("{code}({})", inner.join(", "))
 }
 

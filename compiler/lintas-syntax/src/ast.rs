@@ -437,7 +437,11 @@ pub struct Test {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum TestClause {
     Context(Expr),
-    Given { manifest: bool, value: Expr, span: Span },
+    Given {
+        manifest: bool,
+        value: Expr,
+        span: Span,
+    },
     Expect(Expectation),
 }
 

@@ -53,14 +53,23 @@ pub const ALL: &[(&str, &str)] = &[
     (UNKNOWN_REASON, "unknown reason code"),
     (UNKNOWN_OUTCOME, "unknown outcome"),
     (UNKNOWN_DECISION, "unknown decision"),
-    (OVERRIDE_WITHOUT_BASE, "override of something that does not exist"),
-    (REDEFINED_WITHOUT_OVERRIDE, "redefinition of an extended item without `override`"),
+    (
+        OVERRIDE_WITHOUT_BASE,
+        "override of something that does not exist",
+    ),
+    (
+        REDEFINED_WITHOUT_OVERRIDE,
+        "redefinition of an extended item without `override`",
+    ),
     (UNKNOWN_FUNCTION, "unknown function"),
     (UNKNOWN_PURPOSE, "unknown purpose"),
     (UNKNOWN_COUNTRY, "unknown country code"),
     (TYPE_MISMATCH, "type mismatch"),
     (INVALID_LITERAL, "invalid literal"),
-    (UNCHECKED_OPTIONAL, "optional value used without a presence check"),
+    (
+        UNCHECKED_OPTIONAL,
+        "optional value used without a presence check",
+    ),
     (WRONG_ARGUMENT_COUNT, "wrong number of arguments"),
     (NOT_A_RECORD, "field access on a value that has no fields"),
     (BAD_OPERANDS, "operator not defined for these types"),
@@ -75,7 +84,10 @@ pub const ALL: &[(&str, &str)] = &[
     (DATA_FILE, "data file missing or unreadable"),
     (BAD_DATA, "malformed reference data"),
     (BAD_PACKAGE_LINK, "broken package link"),
-    (CONSTANT_CONDITION, "condition is always true or always false"),
+    (
+        CONSTANT_CONDITION,
+        "condition is always true or always false",
+    ),
     (READS_SENSITIVE, "decision reads a sensitive field"),
     (UNUSED, "declared but never used"),
 ];

@@ -70,8 +70,9 @@ pub fn format_file(file: &SourceFile, source: &str) -> String {
 }
 
 /// A last line of defence for "never destroy input": the output must parse
-/// cleanly and hold the same items and comments. A failure here is a bug in
-/// the formatter, reported rather than written over the user's file.
+/// cleanly into the same tree (apart from positions and the canonical order
+/// of rule clauses) with the same comments. A failure here is a bug in the
+/// formatter, reported rather than written over the user's file.
 fn check_output(before: &SourceFile, formatted: &str) -> Result<(), Vec<Diagnostic>> {
     let reparsed = parse(FileId(0), formatted);
     // Compared as a multiset: comments move with the rule clauses that
@@ -83,7 +84,7 @@ fn check_output(before: &SourceFile, formatted: &str) -> Result<(), Vec<Diagnost
     };
     let comments_kept = texts(&reparsed.file) == texts(before);
     let clean = !reparsed.diagnostics.iter().any(Diagnostic::is_error);
-    if clean && comments_kept && reparsed.file.items.len() == before.items.len() {
+    if clean && comments_kept && same_tree(&before.items, &reparsed.file.items) {
         return Ok(());
     }
     let span = before
@@ -99,6 +100,37 @@ fn check_output(before: &SourceFile, formatted: &str) -> Result<(), Vec<Diagnost
         .label("file left unchanged")
         .help("this is a bug in the formatter; please report it with the file"),
     ])
+}
+
+/// Whether two item lists are the same tree apart from positions, once the
+/// rule clauses of `before` are put in the canonical order. Compared through
+/// `Debug` with the spans cut out, which needs no visitor over every node.
+fn same_tree(before: &[Item], after: &[Item]) -> bool {
+    let mut canonical = before.to_vec();
+    for item in &mut canonical {
+        if let ItemKind::Rule(rule) = &mut item.kind {
+            rule.clauses.sort_by_key(clause_rank);
+        }
+    }
+    without_spans(&format!("{canonical:?}")) == without_spans(&format!("{after:?}"))
+}
+
+/// `Debug` text with every `Span { .. }` replaced by `Span`.
+fn without_spans(debug: &str) -> String {
+    const OPEN: &str = "Span { file: FileId(";
+    let mut out = String::with_capacity(debug.len());
+    let mut rest = debug;
+    while let Some(start) = rest.find(OPEN) {
+        out.push_str(rest.get(..start).unwrap_or(""));
+        out.push_str("Span");
+        let after = rest.get(start..).unwrap_or("");
+        rest = after
+            .find(" }")
+            .and_then(|end| after.get(end + 2..))
+            .unwrap_or("");
+    }
+    out.push_str(rest);
+    out
 }
 
 // ---------------------------------------------------------------- the printer
@@ -1559,6 +1591,26 @@ let visa_days for admission =
                 .is_err_and(|errors| errors.iter().all(Diagnostic::is_error))
         );
         assert!(result.is_err_and(|errors| !errors.is_empty()));
+    }
+
+    #[test]
+    fn the_output_check_rejects_a_changed_tree() {
+        let original = parse(
+            FileId(0),
+            "rule r for d\n  shadow\n  source \"s\"\n  when a // c\n  then deny X\n",
+        );
+        let file = &original.file;
+        let reordered = "rule r for d\n  source \"s\"\n  shadow\n  when a // c\n  then deny X\n";
+        assert!(check_output(file, reordered).is_ok());
+        assert!(check_output(file, "rule r for d\n  when b // c\n  then deny X\n").is_err());
+        assert!(
+            check_output(
+                file,
+                "rule r for d\n  source \"s\"\n  shadow\n  when a\n  then deny X\n"
+            )
+            .is_err()
+        );
+        assert!(check_output(file, "rule r for d\n  when\n").is_err());
     }
 
     #[test]

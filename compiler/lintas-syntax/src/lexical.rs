@@ -96,7 +96,11 @@ fn scan_words(text: &str, mut on: impl FnMut(&str)) {
     });
     code.push_str(text.get(last..).unwrap_or(""));
     for word in code.split(|c: char| !(c.is_alphanumeric() || c == '_')) {
-        if word.chars().next().is_some_and(|c| c.is_alphabetic() || c == '_') {
+        if word
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphabetic() || c == '_')
+        {
             on(word);
         }
     }
@@ -139,7 +143,10 @@ pub fn nesting_problem(text: &str) -> Option<(usize, String)> {
             Event::Open(at) => {
                 depth += 1;
                 if depth > MAX_BRACKET_DEPTH {
-                    problem = Some((at, format!("brackets nest more than {MAX_BRACKET_DEPTH} deep")));
+                    problem = Some((
+                        at,
+                        format!("brackets nest more than {MAX_BRACKET_DEPTH} deep"),
+                    ));
                 }
             }
             Event::Close => depth = depth.saturating_sub(1),
@@ -232,7 +239,8 @@ mod tests {
 
     #[test]
     fn items_split_at_keywords_and_keep_their_doc_comments() {
-        let text = "schema A {\n  test: Int\n}\n/// doc\nrule r for d\n  when true\n  then deny X\n";
+        let text =
+            "schema A {\n  test: Int\n}\n/// doc\nrule r for d\n  when true\n  then deny X\n";
         let ranges = split_items(text);
         assert_eq!(ranges.len(), 2);
         assert!(text[ranges[1].clone()].starts_with("/// doc\nrule"));

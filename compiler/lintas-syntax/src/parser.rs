@@ -75,7 +75,11 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
     let comments = lexical::comments(text)
         .into_iter()
         .map(|c| Comment {
-            text: text.get(c.range.clone()).unwrap_or("").trim_end().to_string(),
+            text: text
+                .get(c.range.clone())
+                .unwrap_or("")
+                .trim_end()
+                .to_string(),
             span: Span::new(file, c.range.start, c.range.end),
         })
         .collect();
@@ -125,7 +129,14 @@ fn syntax_error(
         .map_or(at, |c| at + c.len_utf8());
     let span = Span::new(file, offset + at, offset + end);
     let unterminated = chunk.get(at..).is_some_and(|rest| {
-        rest.starts_with('"') && !rest.lines().next().unwrap_or("").get(1..).unwrap_or("").contains('"')
+        rest.starts_with('"')
+            && !rest
+                .lines()
+                .next()
+                .unwrap_or("")
+                .get(1..)
+                .unwrap_or("")
+                .contains('"')
     });
     let message = if unterminated {
         "text is not closed: a closing `\"` is missing on this line".to_string()
@@ -146,7 +157,9 @@ fn error_at_end(chunk: &str, at: usize) -> bool {
     chunk
         .get(at..content_end)
         .is_some_and(|rest| rest.chars().count() <= 1)
-        && chunk.get(at..).is_some_and(|rest| rest.trim().chars().count() <= 1)
+        && chunk
+            .get(at..)
+            .is_some_and(|rest| rest.trim().chars().count() <= 1)
 }
 
 fn syntax_help(expected: &str) -> String {
@@ -261,7 +274,7 @@ fn rule_name(rule: Rule) -> Option<String> {
         Rule::expect_clause => "`expect`",
         Rule::record_lit => "`{`",
         Rule::field_decl | Rule::column_decl | Rule::enum_value | Rule::score_term => "a name",
-        _ => return Some(format!("{}", debug.replace('_', " "))),
+        _ => return Some(debug.replace('_', " ")),
     };
     Some(name.to_string())
 }
@@ -312,7 +325,10 @@ fn children(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
 impl Builder {
     fn span(&self, pair: &Pair<'_, Rule>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, self.offset + s.start(), self.offset + s.end())
+        // pest leaves the whitespace and comments it skipped after a node
+        // inside the node's span; diagnostics must not underline them.
+        let end = s.start() + trimmed_len(pair.as_str());
+        Span::new(self.file, self.offset + s.start(), self.offset + end)
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
@@ -662,7 +678,10 @@ impl Builder {
         })
     }
 
-    fn rule<'i>(&mut self, mut inner: impl Iterator<Item = Pair<'i, Rule>>) -> Built<crate::ast::Rule> {
+    fn rule<'i>(
+        &mut self,
+        mut inner: impl Iterator<Item = Pair<'i, Rule>>,
+    ) -> Built<crate::ast::Rule> {
         let name = self.next_ident(&mut inner);
         let decisions = self.for_clause(inner.next());
         let mut description = None;
@@ -855,7 +874,9 @@ impl Builder {
             let raw = part.clone();
             let mut parts = children(part).peekable();
             let docs = match parts.peek() {
-                Some(p) if p.as_rule() == Rule::docs => parts.next().map(docs_of).unwrap_or_default(),
+                Some(p) if p.as_rule() == Rule::docs => {
+                    parts.next().map(docs_of).unwrap_or_default()
+                }
                 _ => Vec::new(),
             };
             if rule == Rule::withhold_clause {
@@ -927,9 +948,9 @@ impl Builder {
         for part in inner {
             let span = self.span(&part);
             match part.as_rule() {
-                Rule::context_clause => {
-                    clauses.push(TestClause::Context(self.next_expr(&mut children(part), span)?))
-                }
+                Rule::context_clause => clauses.push(TestClause::Context(
+                    self.next_expr(&mut children(part), span)?,
+                )),
                 Rule::given_clause => {
                     let mut manifest = false;
                     let mut value = None;
@@ -1197,7 +1218,10 @@ impl Builder {
             }
             Rule::duration_lit => {
                 let mut parts = pair.into_inner();
-                let amount = parts.next().map(|p| p.as_str().to_string()).unwrap_or_default();
+                let amount = parts
+                    .next()
+                    .map(|p| p.as_str().to_string())
+                    .unwrap_or_default();
                 let unit = match parts.next().map(|p| p.as_str()) {
                     Some("day" | "days") => DurationUnit::Days,
                     Some("week" | "weeks") => DurationUnit::Weeks,
@@ -1248,11 +1272,39 @@ impl Builder {
     }
 }
 
+/// The length of `text` without trailing whitespace and `//` comments.
+fn trimmed_len(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let Some(body) = text.get(..end) else {
+            return end;
+        };
+        let line_start = body.rfind('\n').map_or(0, |i| i + 1);
+        let last_line = body.get(line_start..).unwrap_or("");
+        if !last_line.contains("//") {
+            return end;
+        }
+        match lexical::comments(last_line).first() {
+            Some(c) => {
+                end = body
+                    .get(..line_start + c.range.start)
+                    .unwrap_or("")
+                    .trim_end()
+                    .len()
+            }
+            None => return end,
+        }
+    }
+}
+
 fn docs_of(pair: Pair<'_, Rule>) -> Vec<String> {
     pair.into_inner()
         .map(|d| {
             let text = d.as_str().trim_start_matches("///");
-            text.strip_prefix(' ').unwrap_or(text).trim_end().to_string()
+            text.strip_prefix(' ')
+                .unwrap_or(text)
+                .trim_end()
+                .to_string()
         })
         .collect()
 }

@@ -79,9 +79,12 @@ impl Config {
     }
 }
 
-pub const ASEAN: &[&str] = &["BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM", "TLS"];
+pub const ASEAN: &[&str] = &[
+    "BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM", "TLS",
+];
 const OTHER_NATIONALITIES: &[&str] = &[
-    "AUS", "CHN", "IND", "JPN", "KOR", "USA", "GBR", "DEU", "FRA", "NLD", "NZL", "BGD", "PAK", "LKA", "NPL",
+    "AUS", "CHN", "IND", "JPN", "KOR", "USA", "GBR", "DEU", "FRA", "NLD", "NZL", "BGD", "PAK",
+    "LKA", "NPL",
 ];
 const YELLOW_FEVER: &[&str] = &["BRA", "NGA", "KEN", "COL", "GHA", "UGA", "PER"];
 const SAFE_VISITS: &[&str] = &["JPN", "KOR", "AUS", "ARE", "QAT", "HKG", "TWN", "CHN"];
@@ -146,7 +149,11 @@ pub struct Generator {
 impl Generator {
     pub fn new(config: Config) -> Generator {
         let rng = Rng::new(config.seed);
-        Generator { config, rng, serial: 0 }
+        Generator {
+            config,
+            rng,
+            serial: 0,
+        }
     }
 
     pub fn traveller(&mut self) -> Traveller {
@@ -155,9 +162,18 @@ impl Generator {
         let arrival = self.config.arrival;
         let r = &mut self.rng;
         let asean = r.chance(rates.asean_national);
-        let nationality = if asean { r.pick(ASEAN) } else { r.pick(OTHER_NATIONALITIES) }.to_string();
+        let nationality = if asean {
+            r.pick(ASEAN)
+        } else {
+            r.pick(OTHER_NATIONALITIES)
+        }
+        .to_string();
         let minor = r.chance(rates.unaccompanied_minor);
-        let age_years = if minor { r.range(8, 17) } else { r.range(18, 80) };
+        let age_years = if minor {
+            r.range(8, 17)
+        } else {
+            r.range(18, 80)
+        };
         let birth = arrival - age_years * 365 - r.range(0, 364);
         let expiry = if r.chance(rates.expired_document) {
             arrival - r.range(1, 400)
@@ -166,17 +182,29 @@ impl Generator {
         } else {
             arrival + r.range(200, 3600)
         };
-        let purpose = *r.pick(&["tourism", "tourism", "tourism", "business", "transit", "work", "study"]);
-        let stay_days = if purpose == "transit" { r.range(0, 2) } else { r.range(1, 45) };
-        let document_number = if r.chance(rates.lost_stolen) && !self.config.lost_stolen.is_empty() {
+        let purpose = *r.pick(&[
+            "tourism", "tourism", "tourism", "business", "transit", "work", "study",
+        ]);
+        let stay_days = if purpose == "transit" {
+            r.range(0, 2)
+        } else {
+            r.range(1, 45)
+        };
+        let document_number = if r.chance(rates.lost_stolen) && !self.config.lost_stolen.is_empty()
+        {
             r.pick(&self.config.lost_stolen).clone()
         } else {
             format!("{}{:07}", r.letter(), r.range(0, 9_999_999))
         };
         let electronic = r.chance(0.85);
-        let kind = if r.chance(0.95) { "passport" } else { "travel_document" };
+        let kind = if r.chance(0.95) {
+            "passport"
+        } else {
+            "travel_document"
+        };
         // Visas: most who need one have one; `missing_visa` leaves it out.
-        let needs_visa = purpose != "transit" && !(asean && matches!(purpose, "tourism" | "business") && stay_days <= 30);
+        let needs_visa = purpose != "transit"
+            && !(asean && matches!(purpose, "tourism" | "business") && stay_days <= 30);
         let visa = (needs_visa && !r.chance(rates.missing_visa)).then(|| Visa {
             number: format!("V{:08}", r.range(0, 99_999_999)),
             valid_until: date(arrival + r.range(30, 365)),
@@ -194,8 +222,16 @@ impl Generator {
                 departed: date(arrival - r.range(1, 60)),
             });
         }
-        let group_size = if r.chance(rates.large_group) { r.range(5, 12) } else { r.range(1, 4) };
-        let booked = if r.chance(rates.late_booking) { arrival - r.range(0, 2) } else { arrival - r.range(3, 120) };
+        let group_size = if r.chance(rates.large_group) {
+            r.range(5, 12)
+        } else {
+            r.range(1, 4)
+        };
+        let booked = if r.chance(rates.late_booking) {
+            arrival - r.range(0, 2)
+        } else {
+            arrival - r.range(3, 120)
+        };
         let name = names::full_name(r, &nationality);
         Traveller {
             name,
@@ -218,13 +254,23 @@ impl Generator {
             visited,
             yellow_fever_vaccinated: r.chance(0.3),
             booking: Booking {
-                reference: format!("{}{}{}{:03}", r.letter(), r.letter(), r.letter(), r.range(0, 999)),
+                reference: format!(
+                    "{}{}{}{:03}",
+                    r.letter(),
+                    r.letter(),
+                    r.letter(),
+                    r.range(0, 999)
+                ),
                 paid_cash: r.chance(rates.paid_cash),
                 one_way: r.chance(rates.one_way),
                 booked: date(booked),
                 group_size,
             },
-            prior_overstays: if r.chance(rates.prior_overstay) { r.range(1, 3) } else { 0 },
+            prior_overstays: if r.chance(rates.prior_overstay) {
+                r.range(1, 3)
+            } else {
+                0
+            },
         }
     }
 
@@ -234,9 +280,15 @@ impl Generator {
         let mut out: Vec<Traveller> = Vec::with_capacity(size);
         while out.len() < size {
             let lead = self.traveller();
-            let group = usize::try_from(lead.booking.group_size).unwrap_or(1).clamp(1, size - out.len());
+            let group = usize::try_from(lead.booking.group_size)
+                .unwrap_or(1)
+                .clamp(1, size - out.len());
             for i in 0..group {
-                let mut member = if i == 0 { lead.clone() } else { self.traveller() };
+                let mut member = if i == 0 {
+                    lead.clone()
+                } else {
+                    self.traveller()
+                };
                 member.booking = lead.booking.clone();
                 out.push(member);
             }
@@ -266,13 +318,19 @@ mod tests {
     #[test]
     fn the_same_seed_gives_the_same_travellers() {
         let a: Vec<String> = (0..50)
-            .scan(Generator::new(Config::new(7)), |g, _| serde_json::to_string(&g.traveller()).ok())
+            .scan(Generator::new(Config::new(7)), |g, _| {
+                serde_json::to_string(&g.traveller()).ok()
+            })
             .collect();
         let b: Vec<String> = (0..50)
-            .scan(Generator::new(Config::new(7)), |g, _| serde_json::to_string(&g.traveller()).ok())
+            .scan(Generator::new(Config::new(7)), |g, _| {
+                serde_json::to_string(&g.traveller()).ok()
+            })
             .collect();
         let c: Vec<String> = (0..50)
-            .scan(Generator::new(Config::new(8)), |g, _| serde_json::to_string(&g.traveller()).ok())
+            .scan(Generator::new(Config::new(8)), |g, _| {
+                serde_json::to_string(&g.traveller()).ok()
+            })
             .collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
@@ -294,6 +352,9 @@ mod tests {
         for t in &manifest {
             *by_reference.entry(t.booking.reference.clone()).or_insert(0) += 1;
         }
-        assert!(by_reference.values().any(|n| *n > 1), "no groups in a 300-traveller manifest");
+        assert!(
+            by_reference.values().any(|n| *n > 1),
+            "no groups in a 300-traveller manifest"
+        );
     }
 }

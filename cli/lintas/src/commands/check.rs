@@ -46,7 +46,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         Err(e) => return crate::io_error(io, &e.to_string()),
     };
     let found = diagnostics(&ws);
-    let errors = found.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = found
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let warnings = found.len() - errors;
     let packages: Vec<String> = ws
         .roots
@@ -70,8 +73,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
                 let _ = write!(io.err, "{}", render::human(&ws.db, d, colour));
                 let _ = writeln!(io.err);
             }
-            let noun = if packages.len() == 1 { "package" } else { "packages" };
-            let _ = writeln!(io.err, 
+            let noun = if packages.len() == 1 {
+                "package"
+            } else {
+                "packages"
+            };
+            let _ = writeln!(
+                io.err,
                 "checked {} {noun}: {errors} error(s), {warnings} warning(s)",
                 packages.len()
             );

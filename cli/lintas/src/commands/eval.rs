@@ -53,8 +53,10 @@ impl ContextArgs {
     pub fn to_json(&self) -> Result<serde_json::Value, String> {
         let mut context = match &self.file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-                serde_json::from_str(&text).map_err(|e| format!("{}: not JSON: {e}", path.display()))?
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+                serde_json::from_str(&text)
+                    .map_err(|e| format!("{}: not JSON: {e}", path.display()))?
             }
             None => serde_json::json!({}),
         };
@@ -74,7 +76,9 @@ impl ContextArgs {
             return Err("the evaluation date is missing: give `--date YYYY-MM-DD` (evaluation never reads the clock)".into());
         }
         if !map.contains_key("member") {
-            return Err("the deciding member is missing: give `--member CODE`, e.g. `--member SGP`".into());
+            return Err(
+                "the deciding member is missing: give `--member CODE`, e.g. `--member SGP`".into(),
+            );
         }
         Ok(context)
     }
@@ -109,7 +113,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
     let context = match interpreter.context_from_json(&context_json) {
         Ok(c) => c,
         Err(problems) => {
-            let listed: Vec<String> = problems.iter().map(|p| format!("context{}", p.to_string().trim_start_matches('$'))).collect();
+            let listed: Vec<String> = problems
+                .iter()
+                .map(|p| format!("context{}", p.to_string().trim_start_matches('$')))
+                .collect();
             return crate::io_error(io, &format!("invalid context: {}", listed.join("; ")));
         }
     };
@@ -117,15 +124,24 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         Ok(t) => t,
         Err(message) => return crate::io_error(io, &message),
     };
-    let options = DecodeOptions { strict: args.strict };
-    let over_manifest = program.decisions.get(decision).is_some_and(|d| d.over_manifest);
+    let options = DecodeOptions {
+        strict: args.strict,
+    };
+    let over_manifest = program
+        .decisions
+        .get(decision)
+        .is_some_and(|d| d.over_manifest);
     let batches = split_records(&text, over_manifest);
     let mut table_rows = Vec::new();
     let mut count = 0usize;
     for batch in batches {
-        let results: Vec<(DecisionResult, Option<Vec<explain::RuleExplanation>>)> = if over_manifest {
+        let results: Vec<(DecisionResult, Option<Vec<explain::RuleExplanation>>)> = if over_manifest
+        {
             let members: Vec<Result<lintas_check::value::Value, Vec<DecodeError>>> = match &batch {
-                Ok(texts) => texts.iter().map(|t| decode_record(program, decision, t, options)).collect(),
+                Ok(texts) => texts
+                    .iter()
+                    .map(|t| decode_record(program, decision, t, options))
+                    .collect(),
                 Err(problem) => vec![Err(vec![problem.clone()])],
             };
             let aggregates = match program.decisions.get(decision) {
@@ -136,7 +152,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
                 .iter()
                 .zip(aggregates)
                 .map(|(m, a)| match m {
-                    Ok(record) => decide(&interpreter, package, decision, record, &context, &a, args.explain),
+                    Ok(record) => decide(
+                        &interpreter,
+                        package,
+                        decision,
+                        record,
+                        &context,
+                        &a,
+                        args.explain,
+                    ),
                     Err(problems) => (failed_input(&interpreter, decision, problems), None),
                 })
                 .collect()
@@ -145,11 +169,22 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
                 Ok(texts) => texts
                     .iter()
                     .map(|t| match decode_record(program, decision, t, options) {
-                        Ok(record) => decide(&interpreter, package, decision, &record, &context, &[], args.explain),
+                        Ok(record) => decide(
+                            &interpreter,
+                            package,
+                            decision,
+                            &record,
+                            &context,
+                            &[],
+                            args.explain,
+                        ),
                         Err(problems) => (failed_input(&interpreter, decision, &problems), None),
                     })
                     .collect(),
-                Err(problem) => vec![(failed_input(&interpreter, decision, std::slice::from_ref(problem)), None)],
+                Err(problem) => vec![(
+                    failed_input(&interpreter, decision, std::slice::from_ref(problem)),
+                    None,
+                )],
             }
         };
         for (result, explanation) in results {
@@ -186,16 +221,25 @@ fn decide(
     aggregates: &[lintas_eval::eval::Eval<i64>],
     explain_it: bool,
 ) -> (DecisionResult, Option<Vec<explain::RuleExplanation>>) {
-    let (result, traces) = interpreter.decide_traced(decision, record, context, aggregates, explain_it);
-    let explanation =
-        explain_it.then(|| explain::explain(&package.ws.db, &package.result.program, decision, &traces));
+    let (result, traces) =
+        interpreter.decide_traced(decision, record, context, aggregates, explain_it);
+    let explanation = explain_it
+        .then(|| explain::explain(&package.ws.db, &package.result.program, decision, &traces));
     (result, explanation)
 }
 
-fn failed_input(interpreter: &Interpreter<'_>, decision: usize, problems: &[DecodeError]) -> DecisionResult {
+fn failed_input(
+    interpreter: &Interpreter<'_>,
+    decision: usize,
+    problems: &[DecodeError],
+) -> DecisionResult {
     match interpreter.program.decisions.get(decision) {
         Some(def) => interpreter.input_invalid(def, problems),
-        None => interpreter.decide(decision, &lintas_check::value::Value::Absent, &lintas_check::value::Value::Absent),
+        None => interpreter.decide(
+            decision,
+            &lintas_check::value::Value::Absent,
+            &lintas_check::value::Value::Absent,
+        ),
     }
 }
 
@@ -215,12 +259,17 @@ fn decode_record(
 fn pick_decision(program: &Program, name: Option<&str>) -> Result<usize, String> {
     let names: Vec<&str> = program.decisions.iter().map(|d| d.name.as_str()).collect();
     match name {
-        Some(n) => names
-            .iter()
-            .position(|d| *d == n)
-            .ok_or_else(|| format!("no decision `{n}` in the package (it has {})", names.join(", "))),
+        Some(n) => names.iter().position(|d| *d == n).ok_or_else(|| {
+            format!(
+                "no decision `{n}` in the package (it has {})",
+                names.join(", ")
+            )
+        }),
         None if names.len() == 1 => Ok(0),
-        None => Err(format!("the package has several decisions; choose one with `--decision` ({})", names.join(", "))),
+        None => Err(format!(
+            "the package has several decisions; choose one with `--decision` ({})",
+            names.join(", ")
+        )),
     }
 }
 
@@ -290,8 +339,16 @@ fn array_items(text: &str) -> Batch<'_> {
         })
 }
 
-fn print_table(io: &mut Io<'_>, rows: &[(usize, DecisionResult, Option<Vec<explain::RuleExplanation>>)]) {
-    let width = rows.iter().map(|(_, r, _)| r.outcome.len()).max().unwrap_or(7).max(7);
+fn print_table(
+    io: &mut Io<'_>,
+    rows: &[(usize, DecisionResult, Option<Vec<explain::RuleExplanation>>)],
+) {
+    let width = rows
+        .iter()
+        .map(|(_, r, _)| r.outcome.len())
+        .max()
+        .unwrap_or(7)
+        .max(7);
     let _ = writeln!(io.out, "{:>5}  {:<width$}  reasons", "#", "outcome");
     for (n, result, explanation) in rows {
         let mut reasons: Vec<String> = result
@@ -301,13 +358,19 @@ fn print_table(io: &mut Io<'_>, rows: &[(usize, DecisionResult, Option<Vec<expla
                 if r.values.is_empty() {
                     r.code.clone()
                 } else {
-                    let values: Vec<String> = r.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                    let values: Vec<String> =
+                        r.values.iter().map(|(k, v)| format!("{k}={v}")).collect();
                     format!("{}({})", r.code, values.join(", "))
                 }
             })
             .collect();
         reasons.extend(result.shadow.iter().map(|r| format!("shadow:{}", r.code)));
-        let _ = writeln!(io.out, "{n:>5}  {:<width$}  {}", result.outcome, reasons.join(", "));
+        let _ = writeln!(
+            io.out,
+            "{n:>5}  {:<width$}  {}",
+            result.outcome,
+            reasons.join(", ")
+        );
         if let Some(e) = explanation {
             let _ = write!(io.out, "{}", explain::to_text(e));
         }

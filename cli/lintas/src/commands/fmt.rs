@@ -57,12 +57,15 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         }
     }
     match args.format {
-        Format::Json => crate::print_json(io, &JsonReport {
-            checked: files.len(),
-            unformatted: unformatted.clone(),
-            reformatted,
-            diagnostics: problems.iter().map(|d| render::json(&db, d)).collect(),
-        }),
+        Format::Json => crate::print_json(
+            io,
+            &JsonReport {
+                checked: files.len(),
+                unformatted: unformatted.clone(),
+                reformatted,
+                diagnostics: problems.iter().map(|d| render::json(&db, d)).collect(),
+            },
+        ),
         Format::Human => {
             let colour = io.colour;
             for d in &problems {
@@ -73,7 +76,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
                 let _ = writeln!(io.out, "{f}");
             }
             if args.check && !unformatted.is_empty() {
-                let _ = writeln!(io.err, "{} file(s) need formatting: run `lintas fmt` on them", unformatted.len());
+                let _ = writeln!(
+                    io.err,
+                    "{} file(s) need formatting: run `lintas fmt` on them",
+                    unformatted.len()
+                );
             }
             for f in &reformatted {
                 let _ = writeln!(io.err, "formatted {f}");
@@ -89,7 +96,10 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
 
 /// The formatter parses each text on its own; point its diagnostics at the
 /// file they came from.
-fn in_file(mut d: lintas_syntax::Diagnostic, file: lintas_syntax::FileId) -> lintas_syntax::Diagnostic {
+fn in_file(
+    mut d: lintas_syntax::Diagnostic,
+    file: lintas_syntax::FileId,
+) -> lintas_syntax::Diagnostic {
     d.primary.span.file = file;
     for label in &mut d.secondary {
         label.span.file = file;

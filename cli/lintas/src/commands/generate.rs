@@ -15,7 +15,10 @@ pub struct Args {
 
 pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
     let Some(arrival) = lintas_check::calendar::parse_date(&args.arrival) else {
-        return crate::io_error(io, &format!("`{}` is not a date (YYYY-MM-DD)", args.arrival));
+        return crate::io_error(
+            io,
+            &format!("`{}` is not a date (YYYY-MM-DD)", args.arrival),
+        );
     };
     let mut config = Config::new(args.seed);
     config.arrival = arrival;

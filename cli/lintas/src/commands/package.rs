@@ -15,7 +15,8 @@ pub struct Checked {
 /// Loads the packages at `path` and checks each; any error is shown and
 /// ends the command with exit code 1 (2 for I/O problems).
 pub fn load_checked(path: &std::path::Path, io: &mut Io<'_>) -> Result<Vec<Checked>, ExitCode> {
-    let ws = Loader::load_paths(&[path.to_path_buf()]).map_err(|e| crate::io_error(io, &e.to_string()))?;
+    let ws = Loader::load_paths(&[path.to_path_buf()])
+        .map_err(|e| crate::io_error(io, &e.to_string()))?;
     let mut failed = !ws.load_diagnostics.is_empty();
     for d in &ws.load_diagnostics {
         let _ = write!(io.err, "{}", render::human(&ws.db, d, io.colour));
@@ -23,19 +24,28 @@ pub fn load_checked(path: &std::path::Path, io: &mut Io<'_>) -> Result<Vec<Check
     let mut out = Vec::new();
     for root in ws.roots.clone() {
         let result = lintas_check::check_package(&ws, root);
-        for d in result.diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+        for d in result
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+        {
             let _ = write!(io.err, "{}", render::human(&ws.db, d, io.colour));
             failed = true;
         }
         out.push((root, result));
     }
     if failed {
-        let _ = writeln!(io.err, "error: the rules have errors; run `lintas check` for details");
+        let _ = writeln!(
+            io.err,
+            "error: the rules have errors; run `lintas check` for details"
+        );
         return Err(ExitCode::Findings);
     }
     Ok(out
         .into_iter()
-        .map(|(_, result): (PackageId, CheckResult)| Checked { ws: ws.clone(), result })
+        .map(|(_, result): (PackageId, CheckResult)| Checked {
+            ws: ws.clone(),
+            result,
+        })
         .collect())
 }
-

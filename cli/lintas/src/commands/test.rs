@@ -62,7 +62,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
                 let mut report = coverage_report(program, &data);
                 for rule in &mut report.rules {
                     for missing in &mut rule.missing_branches {
-                        missing.text = format!("{} ({})", source_text(&package.ws.db, missing.span), place(missing.span));
+                        missing.text = format!(
+                            "{} ({})",
+                            source_text(&package.ws.db, missing.span),
+                            place(missing.span)
+                        );
                     }
                 }
                 report
@@ -105,7 +109,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         }
         TestFormat::Human => human(io, &reports, &locations, args.min_coverage),
     }
-    if failed { ExitCode::Findings } else { ExitCode::Success }
+    if failed {
+        ExitCode::Findings
+    } else {
+        ExitCode::Success
+    }
 }
 
 fn human(io: &mut Io<'_>, reports: &[PackageReport], locations: &[Vec<String>], min: Option<f64>) {
@@ -118,7 +126,11 @@ fn human(io: &mut Io<'_>, reports: &[PackageReport], locations: &[Vec<String>], 
                 let _ = writeln!(io.out, "PASS {} :: {}", report.package, test.title);
             } else {
                 failed += 1;
-                let _ = writeln!(io.out, "FAIL {} :: {} ({place})", report.package, test.title);
+                let _ = writeln!(
+                    io.out,
+                    "FAIL {} :: {} ({place})",
+                    report.package, test.title
+                );
                 for f in &test.failures {
                     let _ = writeln!(io.out, "  - expected: {}", f.expected);
                     let _ = writeln!(io.out, "  + actual:   {}", f.actual);
@@ -134,17 +146,21 @@ fn human(io: &mut Io<'_>, reports: &[PackageReport], locations: &[Vec<String>], 
             );
             for rule in &c.rules {
                 if !rule.fired {
-                    let _ = writeln!(io.out, "  rule {} ({}) never fired", rule.rule, rule.decision);
+                    let _ = writeln!(
+                        io.out,
+                        "  rule {} ({}) never fired",
+                        rule.rule, rule.decision
+                    );
                 }
                 for m in &rule.missing_branches {
                     let never = if m.never { "true" } else { "false" };
                     let _ = writeln!(io.out, "  rule {}: never {never}: {}", rule.rule, m.text);
                 }
             }
-            if let Some(min) = min {
-                if rules < min || branches < min {
-                    let _ = writeln!(io.out, "coverage below the minimum of {min}%");
-                }
+            if let Some(min) = min
+                && (rules < min || branches < min)
+            {
+                let _ = writeln!(io.out, "coverage below the minimum of {min}%");
             }
         }
         if let (Some(surviving), Some(total)) = (&report.surviving_mutants, report.mutants_total) {
@@ -156,7 +172,11 @@ fn human(io: &mut Io<'_>, reports: &[PackageReport], locations: &[Vec<String>], 
                 surviving.len()
             );
             for m in surviving {
-                let _ = writeln!(io.out, "  survived: {} in {}: {}", m.decision, m.place, m.description);
+                let _ = writeln!(
+                    io.out,
+                    "  survived: {} in {}: {}",
+                    m.decision, m.place, m.description
+                );
             }
         }
     }
@@ -188,7 +208,11 @@ fn junit(reports: &[PackageReport], locations: &[Vec<String>]) -> String {
                     .iter()
                     .map(|f| format!("expected: {}\nactual:   {}", f.expected, f.actual))
                     .collect();
-                let first = test.failures.first().map(|f| f.expected.clone()).unwrap_or_default();
+                let first = test
+                    .failures
+                    .first()
+                    .map(|f| f.expected.clone())
+                    .unwrap_or_default();
                 out.push_str(&format!(
                     ">\n      <failure message=\"expected {}\">{}</failure>\n    </testcase>\n",
                     xml(&first),

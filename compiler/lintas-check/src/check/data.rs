@@ -39,14 +39,19 @@ impl Checker<'_> {
                                 set.element.span(),
                                 format!("a set cannot hold {found}"),
                             )
-                            .help("sets hold Bool, Int, Decimal, Text, Date, Country or enum values"),
+                            .help(
+                                "sets hold Bool, Int, Decimal, Text, Date, Country or enum values",
+                            ),
                         );
                     }
                     let (values, origin) = match &set.contents {
-                        SetContents::Inline(exprs) => (self.inline_values(exprs, &element), "inline".to_string()),
-                        SetContents::File(source) => {
-                            (self.set_from_file(item_ref.level, source, &element), source.path.value.clone())
+                        SetContents::Inline(exprs) => {
+                            (self.inline_values(exprs, &element), "inline".to_string())
                         }
+                        SetContents::File(source) => (
+                            self.set_from_file(item_ref.level, source, &element),
+                            source.path.value.clone(),
+                        ),
                     };
                     let mut values = values;
                     values.sort();
@@ -59,7 +64,8 @@ impl Checker<'_> {
                         origin,
                         span: set.name.span,
                     });
-                    self.values.insert(set.name.name.clone(), ValueEntry::Set(index));
+                    self.values
+                        .insert(set.name.name.clone(), ValueEntry::Set(index));
                 }
                 ItemKind::Table(table) => {
                     let id = TableId(u32::try_from(self.program.tables.len()).unwrap_or(u32::MAX));
@@ -95,7 +101,10 @@ impl Checker<'_> {
                                     Diagnostic::error(
                                         codes::BAD_TABLE,
                                         column.span,
-                                        format!("key column `{}` cannot be optional", column.name.name),
+                                        format!(
+                                            "key column `{}` cannot be optional",
+                                            column.name.name
+                                        ),
                                     )
                                     .help("every row needs a value for each key column"),
                                 );
@@ -121,7 +130,8 @@ impl Checker<'_> {
                             .help("mark the column(s) rows are looked up by with `key`, e.g. `country: Country key`"),
                         );
                     }
-                    let row = RecordId(u32::try_from(self.program.records.len()).unwrap_or(u32::MAX));
+                    let row =
+                        RecordId(u32::try_from(self.program.records.len()).unwrap_or(u32::MAX));
                     self.program.records.push(RecordDef {
                         name: format!("{} row", table.name.name),
                         fields: fields.clone(),
@@ -136,7 +146,11 @@ impl Checker<'_> {
                                         Diagnostic::error(
                                             codes::BAD_TABLE,
                                             row.span,
-                                            format!("row has {} cell(s), the table has {} column(s)", row.cells.len(), fields.len()),
+                                            format!(
+                                                "row has {} cell(s), the table has {} column(s)",
+                                                row.cells.len(),
+                                                fields.len()
+                                            ),
                                         )
                                         .help("give one cell per column, in declaration order"),
                                     );
@@ -152,9 +166,10 @@ impl Checker<'_> {
                             }
                             (out, "inline".to_string())
                         }
-                        TableContents::File(source) => {
-                            (self.table_from_file(item_ref.level, source, &fields), source.path.value.clone())
-                        }
+                        TableContents::File(source) => (
+                            self.table_from_file(item_ref.level, source, &fields),
+                            source.path.value.clone(),
+                        ),
                     };
                     let rows = self.unique_keys(&table.name.name, rows, &keys);
                     self.program.tables.push(TableDef {
@@ -165,7 +180,8 @@ impl Checker<'_> {
                         origin,
                         span: table.name.span,
                     });
-                    self.values.insert(table.name.name.clone(), ValueEntry::Table(id));
+                    self.values
+                        .insert(table.name.name.clone(), ValueEntry::Table(id));
                 }
                 _ => {}
             }
@@ -182,9 +198,13 @@ impl Checker<'_> {
             let key: Vec<Value> = keys.iter().filter_map(|k| cells.get(*k).cloned()).collect();
             if let Some(first) = seen.get(&key) {
                 self.report(
-                    Diagnostic::error(codes::BAD_DATA, span, format!("table `{table}` has two rows with the same key"))
-                        .with_secondary(*first, "first row with this key")
-                        .help("each key may appear once; merge or remove the repeated row"),
+                    Diagnostic::error(
+                        codes::BAD_DATA,
+                        span,
+                        format!("table `{table}` has two rows with the same key"),
+                    )
+                    .with_secondary(*first, "first row with this key")
+                    .help("each key may appear once; merge or remove the repeated row"),
                 );
                 continue;
             }
@@ -222,7 +242,11 @@ impl Checker<'_> {
         match &e.kind {
             // An error inside was reported where it is; it folds to absent.
             ExprKind::Const(v) => Some(v.clone()),
-            ExprKind::List(items) => items.iter().map(|i| self.fold_constant(i)).collect::<Option<Vec<_>>>().map(Value::List),
+            ExprKind::List(items) => items
+                .iter()
+                .map(|i| self.fold_constant(i))
+                .collect::<Option<Vec<_>>>()
+                .map(Value::List),
             ExprKind::Record(_, fields) => fields
                 .iter()
                 .map(|f| self.fold_constant(f))
@@ -256,9 +280,13 @@ impl Checker<'_> {
             return None;
         }
         let known: Vec<&str> = package.data.keys().map(String::as_str).collect();
-        let help = crate::suggest::did_you_mean(&path, known.iter().copied()).unwrap_or_else(|| {
-            format!("put the file in the package directory `{}`; paths are relative to it", package.root)
-        });
+        let help =
+            crate::suggest::did_you_mean(&path, known.iter().copied()).unwrap_or_else(|| {
+                format!(
+                    "put the file in the package directory `{}`; paths are relative to it",
+                    package.root
+                )
+            });
         self.report(
             Diagnostic::error(
                 codes::DATA_FILE,
@@ -288,7 +316,10 @@ impl Checker<'_> {
                             c.span,
                             format!("`{}` has no column `{}`", source.path.value, c.value),
                         )
-                        .help(format!("its columns are {}", super::expr::quoted_list(&header))),
+                        .help(format!(
+                            "its columns are {}",
+                            super::expr::quoted_list(&header)
+                        )),
                     );
                     return Vec::new();
                 }
@@ -299,9 +330,16 @@ impl Checker<'_> {
                     Diagnostic::error(
                         codes::BAD_DATA,
                         source.span,
-                        format!("`{}` has {} columns; say which one holds the values", source.path.value, header.len()),
+                        format!(
+                            "`{}` has {} columns; say which one holds the values",
+                            source.path.value,
+                            header.len()
+                        ),
                     )
-                    .help(format!("add `column \"{}\"`", header.first().map_or("name", String::as_str))),
+                    .help(format!(
+                        "add `column \"{}\"`",
+                        header.first().map_or("name", String::as_str)
+                    )),
                 );
                 return Vec::new();
             }
@@ -312,14 +350,25 @@ impl Checker<'_> {
             let Some(cell) = row.get(column) else {
                 continue;
             };
-            if let Some(v) = self.parse_cell(cell, element, &source.path.value, row_number + 1, &column_name) {
+            if let Some(v) = self.parse_cell(
+                cell,
+                element,
+                &source.path.value,
+                row_number + 1,
+                &column_name,
+            ) {
                 values.push(v);
             }
         }
         values
     }
 
-    fn table_from_file(&mut self, level: usize, source: &DataSource, fields: &[FieldDef]) -> Vec<(Value, Span)> {
+    fn table_from_file(
+        &mut self,
+        level: usize,
+        source: &DataSource,
+        fields: &[FieldDef],
+    ) -> Vec<(Value, Span)> {
         let Some(file) = self.data_file(level, source) else {
             return Vec::new();
         };
@@ -343,9 +392,16 @@ impl Checker<'_> {
                 Diagnostic::error(
                     codes::BAD_DATA,
                     source.path.span,
-                    format!("`{}` lacks the column(s) {}", source.path.value, super::expr::quoted_list(&missing)),
+                    format!(
+                        "`{}` lacks the column(s) {}",
+                        source.path.value,
+                        super::expr::quoted_list(&missing)
+                    ),
                 )
-                .help(format!("its columns are {}", super::expr::quoted_list(&header))),
+                .help(format!(
+                    "its columns are {}",
+                    super::expr::quoted_list(&header)
+                )),
             );
             return Vec::new();
         }
@@ -356,7 +412,13 @@ impl Checker<'_> {
             let span = row.first().map_or(source.path.span, |c| c.span);
             for (field, position) in fields.iter().zip(&positions) {
                 let value = match position.and_then(|p| row.get(p)) {
-                    Some(cell) => self.parse_cell(cell, &field.ty, &source.path.value, row_number + 1, &field.name),
+                    Some(cell) => self.parse_cell(
+                        cell,
+                        &field.ty,
+                        &source.path.value,
+                        row_number + 1,
+                        &field.name,
+                    ),
                     None => Some(Value::Absent),
                 };
                 match value {
@@ -372,7 +434,11 @@ impl Checker<'_> {
     }
 
     /// The header and rows of a CSV or JSON data file.
-    fn read_rows(&mut self, file: FileId, source: &DataSource) -> Option<(Vec<String>, Vec<Vec<Cell>>)> {
+    fn read_rows(
+        &mut self,
+        file: FileId,
+        source: &DataSource,
+    ) -> Option<(Vec<String>, Vec<Vec<Cell>>)> {
         let text = self.ws.db.text(file).to_string();
         let whole = Span::new(file, 0, text.len().min(1));
         let result = if source.path.value.ends_with(".json") {
@@ -387,7 +453,11 @@ impl Checker<'_> {
                     Diagnostic::error(
                         codes::BAD_DATA,
                         source.path.span,
-                        format!("`{}` has {} rows; the limit is {MAX_DATA_ROWS}", source.path.value, rows.len()),
+                        format!(
+                            "`{}` has {} rows; the limit is {MAX_DATA_ROWS}",
+                            source.path.value,
+                            rows.len()
+                        ),
                     )
                     .help("split the data or ship it as a data bundle"),
                 );
@@ -395,16 +465,29 @@ impl Checker<'_> {
             }
             Err((message, span)) => {
                 self.report(
-                    Diagnostic::error(codes::BAD_DATA, span.unwrap_or(whole), format!("cannot read `{}`: {message}", source.path.value))
-                        .with_secondary(source.path.span, "loaded here")
-                        .help("CSV files need a header row; JSON files an array of values or of objects"),
+                    Diagnostic::error(
+                        codes::BAD_DATA,
+                        span.unwrap_or(whole),
+                        format!("cannot read `{}`: {message}", source.path.value),
+                    )
+                    .with_secondary(source.path.span, "loaded here")
+                    .help(
+                        "CSV files need a header row; JSON files an array of values or of objects",
+                    ),
                 );
                 None
             }
         }
     }
 
-    fn parse_cell(&mut self, cell: &Cell, ty: &Ty, file: &str, row: usize, column: &str) -> Option<Value> {
+    fn parse_cell(
+        &mut self,
+        cell: &Cell,
+        ty: &Ty,
+        file: &str,
+        row: usize,
+        column: &str,
+    ) -> Option<Value> {
         match parse_text(cell.text.as_deref(), ty, self) {
             Ok(v) => Some(v),
             Err(problem) => {
@@ -480,13 +563,19 @@ fn read_csv(text: &str, file: FileId) -> Result<Rows, (String, Option<Span>)> {
             });
             (e.to_string(), span)
         })?;
-        let start = record.position().map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
+        let start = record
+            .position()
+            .map_or(0, |p| usize::try_from(p.byte()).unwrap_or(0));
         let cells = (0..record.len())
             .map(|i| {
                 let range = record.range(i).unwrap_or(0..0);
                 Cell {
                     text: record.get(i).map(str::to_string),
-                    span: Span::new(file, start + range.start, start + range.end.max(range.start + 1)),
+                    span: Span::new(
+                        file,
+                        start + range.start,
+                        start + range.end.max(range.start + 1),
+                    ),
                 }
             })
             .collect();
@@ -514,7 +603,12 @@ fn read_json(text: &str, file: FileId) -> Result<Rows, (String, Option<Span>)> {
     if items.iter().all(|i| !i.is_object()) {
         let rows = items
             .iter()
-            .map(|i| vec![Cell { text: scalar(i), span: whole }])
+            .map(|i| {
+                vec![Cell {
+                    text: scalar(i),
+                    span: whole,
+                }]
+            })
             .collect();
         return Ok((vec!["value".to_string()], rows));
     }

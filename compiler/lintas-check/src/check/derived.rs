@@ -3,7 +3,9 @@
 //! used, so that references may appear in any order and cycles are found.
 
 use super::{Checker, Scope};
-use crate::hir::{CellDef, DecisionRowDef, DecisionTableDef, Expr, ExprKind, LetDef, ScoreDef, ScoreTermDef};
+use crate::hir::{
+    CellDef, DecisionRowDef, DecisionTableDef, Expr, ExprKind, LetDef, ScoreDef, ScoreTermDef,
+};
 use crate::types::Ty;
 use lintas_syntax::ast::{self, BinOp, Cell, HitPolicy, ItemKind};
 use lintas_syntax::{Diagnostic, Span, codes};
@@ -17,7 +19,13 @@ pub(super) enum State {
 impl Checker<'_> {
     /// The value named by a let, score or decision table item, from the
     /// scope of an expression that uses it.
-    pub(super) fn derived_value(&mut self, name: &str, item_index: usize, span: Span, scope: &Scope) -> Expr {
+    pub(super) fn derived_value(
+        &mut self,
+        name: &str,
+        item_index: usize,
+        span: Span,
+        scope: &Scope,
+    ) -> Expr {
         self.used_derived.insert(item_index);
         let Some(item) = self.items.get(item_index).map(|r| r.item) else {
             return Self::error_expr(span);
@@ -28,10 +36,10 @@ impl Checker<'_> {
             ItemKind::DecisionTable(t) => &t.decisions,
             _ => &[],
         };
-        if for_decisions.is_empty() {
-            if let ItemKind::Let(l) = &item.kind {
-                return self.constant_let(name, l, span);
-            }
+        if for_decisions.is_empty()
+            && let ItemKind::Let(l) = &item.kind
+        {
+            return self.constant_let(name, l, span);
         }
         let Some(decision) = scope.decision else {
             self.report(
@@ -44,7 +52,12 @@ impl Checker<'_> {
             );
             return Self::error_expr(span);
         };
-        let decision_name = self.program.decisions.get(decision).map(|d| d.name.clone()).unwrap_or_default();
+        let decision_name = self
+            .program
+            .decisions
+            .get(decision)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
         if !for_decisions.iter().any(|d| d.name == decision_name) {
             let listed: Vec<String> = for_decisions.iter().map(|d| d.name.clone()).collect();
             self.report(
@@ -53,7 +66,10 @@ impl Checker<'_> {
                     span,
                     format!("`{name}` is not defined for decision `{decision_name}`"),
                 )
-                .with_secondary(item.name().map_or(item.span, |n| n.span), format!("defined for {}", super::expr::quoted_list(&listed)))
+                .with_secondary(
+                    item.name().map_or(item.span, |n| n.span),
+                    format!("defined for {}", super::expr::quoted_list(&listed)),
+                )
                 .help(format!("add `{decision_name}` to its `for` list")),
             );
             return Self::error_expr(span);
@@ -78,7 +94,14 @@ impl Checker<'_> {
                 let value = self.expr(&l.value, None, &inner);
                 let ty = value.ty.clone();
                 let list = self.decision_mut(decision).map(|d| &mut d.lets);
-                let index = push(list, LetDef { name: name.to_string(), value, span: l.name.span });
+                let index = push(
+                    list,
+                    LetDef {
+                        name: name.to_string(),
+                        value,
+                        span: l.name.span,
+                    },
+                );
                 (ExprKind::Let(index), ty)
             }
             ItemKind::Score(s) => {
@@ -95,7 +118,8 @@ impl Checker<'_> {
             }
             _ => (ExprKind::Const(crate::value::Value::Absent), Ty::Error),
         };
-        self.derived_state.insert(key, State::Done(kind.clone(), ty.clone()));
+        self.derived_state
+            .insert(key, State::Done(kind.clone(), ty.clone()));
         Expr { kind, ty, span }
     }
 
@@ -174,10 +198,16 @@ impl Checker<'_> {
 
     pub(super) fn unknown_decision(&mut self, d: &ast::Ident) {
         let names: Vec<&str> = self.decisions.keys().map(String::as_str).collect();
-        let help = crate::suggest::did_you_mean(&d.name, names)
-            .unwrap_or_else(|| "declare it with `decision NAME for subject: Schema { ... }`".to_string());
+        let help = crate::suggest::did_you_mean(&d.name, names).unwrap_or_else(|| {
+            "declare it with `decision NAME for subject: Schema { ... }`".to_string()
+        });
         self.report(
-            Diagnostic::error(codes::UNKNOWN_DECISION, d.span, format!("unknown decision `{}`", d.name)).help(help),
+            Diagnostic::error(
+                codes::UNKNOWN_DECISION,
+                d.span,
+                format!("unknown decision `{}`", d.name),
+            )
+            .help(help),
         );
     }
 
@@ -188,21 +218,33 @@ impl Checker<'_> {
         for term in &s.terms {
             if names.contains(&term.name.name.as_str()) {
                 self.report(
-                    Diagnostic::error(codes::DUPLICATE, term.name.span, format!("score term `{}` appears twice", term.name.name))
-                        .help("give each term its own name"),
+                    Diagnostic::error(
+                        codes::DUPLICATE,
+                        term.name.span,
+                        format!("score term `{}` appears twice", term.name.name),
+                    )
+                    .help("give each term its own name"),
                 );
             }
             names.push(&term.name.name);
             let (condition, inner) = match &term.condition {
                 Some(c) => {
                     let checked = self.expect(c, &Ty::Bool, scope);
-                    (Some(checked), scope.with_facts(super::narrow::facts_if_true(c)))
+                    (
+                        Some(checked),
+                        scope.with_facts(super::narrow::facts_if_true(c)),
+                    )
                 }
                 None => (None, scope.clone()),
             };
-            let weight = self.expect(&term.weight, &Ty::Decimal, &inner);
-            if weight.ty == Ty::Decimal {
-                ty = Ty::Decimal;
+            let weight = self.expr(&term.weight, None, &inner);
+            if matches!(weight.ty, Ty::Optional(_)) {
+                self.unchecked_optional(weight.span);
+            }
+            match weight.ty.without_optional() {
+                Ty::Decimal => ty = Ty::Decimal,
+                Ty::Int | Ty::Error => {}
+                _ => self.require(&weight, &Ty::Decimal),
             }
             terms.push(ScoreTermDef {
                 name: term.name.name.clone(),
@@ -213,8 +255,12 @@ impl Checker<'_> {
         }
         if s.terms.is_empty() {
             self.report(
-                Diagnostic::error(codes::BAD_CLAUSES, s.name.span, format!("score `{}` has no terms", s.name.name))
-                    .help("add terms such as `paid_cash: 2 when traveller.booking.paid_cash`"),
+                Diagnostic::error(
+                    codes::BAD_CLAUSES,
+                    s.name.span,
+                    format!("score `{}` has no terms", s.name.name),
+                )
+                .help("add terms such as `paid_cash: 2 when traveller.booking.paid_cash`"),
             );
         }
         ScoreDef {
@@ -245,7 +291,11 @@ impl Checker<'_> {
                     Diagnostic::error(
                         codes::BAD_TABLE,
                         row.span,
-                        format!("row has {} cell(s), the table has {} input column(s)", row.cells.len(), inputs.len()),
+                        format!(
+                            "row has {} cell(s), the table has {} input column(s)",
+                            row.cells.len(),
+                            inputs.len()
+                        ),
                     )
                     .help("give one cell per input column; `-` matches anything"),
                 );
@@ -276,8 +326,12 @@ impl Checker<'_> {
         }
         if t.rows.is_empty() {
             self.report(
-                Diagnostic::error(codes::BAD_TABLE, t.name.span, format!("decision table `{}` has no rows", t.name.name))
-                    .help("add rows such as `| in ASEAN_MEMBERS | tourism || 30 |`"),
+                Diagnostic::error(
+                    codes::BAD_TABLE,
+                    t.name.span,
+                    format!("decision table `{}` has no rows", t.name.name),
+                )
+                .help("add rows such as `| in ASEAN_MEMBERS | tourism || 30 |`"),
             );
         }
         let result = result.unwrap_or(Ty::Error);
@@ -312,7 +366,12 @@ impl Checker<'_> {
     fn cell(&mut self, cell: &Cell, input: &Ty, scope: &Scope) -> CellDef {
         match cell {
             Cell::Any(_) => CellDef::Any,
-            Cell::Values(values, _) => CellDef::OneOf(values.iter().map(|v| self.expect(v, input, scope)).collect()),
+            Cell::Values(values, _) => CellDef::OneOf(
+                values
+                    .iter()
+                    .map(|v| self.expect(v, input, scope))
+                    .collect(),
+            ),
             Cell::In(e, _) | Cell::NotIn(e, _) => {
                 let container = self.expr(e, Some(&Ty::List(Box::new(input.clone()))), scope);
                 let ok = match &container.ty {
@@ -323,8 +382,12 @@ impl Checker<'_> {
                 if !ok {
                     let (found, want) = (self.ty_name(&container.ty), self.ty_name(input));
                     self.report(
-                        Diagnostic::error(codes::TYPE_MISMATCH, container.span, format!("expected a set or list of {want}, found {found}"))
-                            .help("the cell's set must hold values of the column's type"),
+                        Diagnostic::error(
+                            codes::TYPE_MISMATCH,
+                            container.span,
+                            format!("expected a set or list of {want}, found {found}"),
+                        )
+                        .help("the cell's set must hold values of the column's type"),
                     );
                 }
                 if matches!(cell, Cell::In(..)) {
@@ -339,8 +402,12 @@ impl Checker<'_> {
                 if !ordered && !matches!(op, BinOp::Eq | BinOp::Ne) {
                     let found = self.ty_name(input);
                     self.report(
-                        Diagnostic::error(codes::BAD_OPERANDS, *span, format!("`{}` is not defined for {found}", op.as_str()))
-                            .help("order comparisons work on Int, Decimal and Date columns"),
+                        Diagnostic::error(
+                            codes::BAD_OPERANDS,
+                            *span,
+                            format!("`{}` is not defined for {found}", op.as_str()),
+                        )
+                        .help("order comparisons work on Int, Decimal and Date columns"),
                     );
                 }
                 CellDef::Compare(*op, value)

@@ -117,7 +117,8 @@ impl Checker<'_> {
             },
             ast::ExprKind::Duration { amount, unit } => {
                 let Ok(n) = value::parse_int(amount) else {
-                    return self.invalid_literal(span, format!("`{amount}` is too large for a duration"));
+                    return self
+                        .invalid_literal(span, format!("`{amount}` is too large for a duration"));
                 };
                 let (months, days) = match unit {
                     DurationUnit::Days => (0, Some(n)),
@@ -127,8 +128,16 @@ impl Checker<'_> {
                 };
                 let in_range = days.is_some_and(|d| d <= 3_700_000) && months <= 120_000;
                 match days {
-                    Some(days) if in_range => (ExprKind::Const(Value::Duration { months, days }), Ty::Duration),
-                    _ => return self.invalid_literal(span, format!("`{amount}` is too large for a duration")),
+                    Some(days) if in_range => (
+                        ExprKind::Const(Value::Duration { months, days }),
+                        Ty::Duration,
+                    ),
+                    _ => {
+                        return self.invalid_literal(
+                            span,
+                            format!("`{amount}` is too large for a duration"),
+                        );
+                    }
                 }
             }
             ast::ExprKind::Name(id) => return self.name(id, expected, scope),
@@ -145,15 +154,21 @@ impl Checker<'_> {
                 if !inner.ty.is_numeric() {
                     let found = self.ty_name(&inner.ty);
                     self.report(
-                        Diagnostic::error(codes::BAD_OPERANDS, span, format!("cannot negate {found}"))
-                            .help("only Int and Decimal values have a sign"),
+                        Diagnostic::error(
+                            codes::BAD_OPERANDS,
+                            span,
+                            format!("cannot negate {found}"),
+                        )
+                        .help("only Int and Decimal values have a sign"),
                     );
                     return Self::error_expr(span);
                 }
                 let ty = inner.ty.clone();
                 (ExprKind::Neg(Box::new(inner)), ty)
             }
-            ast::ExprKind::Binary(op, lhs, rhs) => return self.binary(*op, lhs, rhs, span, expected, scope),
+            ast::ExprKind::Binary(op, lhs, rhs) => {
+                return self.binary(*op, lhs, rhs, span, expected, scope);
+            }
             ast::ExprKind::Presence(inner, present) => {
                 let inner = self.expr(inner, None, scope);
                 if !matches!(inner.ty, Ty::Optional(_) | Ty::Error) {
@@ -191,7 +206,12 @@ impl Checker<'_> {
                 };
                 (ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), ty)
             }
-            ast::ExprKind::Quantifier { kind, var, over, body } => {
+            ast::ExprKind::Quantifier {
+                kind,
+                var,
+                over,
+                body,
+            } => {
                 let over = self.expr(over, None, scope);
                 let over = self.value_of(over);
                 let element = match &over.ty {
@@ -212,7 +232,11 @@ impl Checker<'_> {
                 };
                 let inner = scope.with_local(&var.name, element);
                 let body = self.expect(body, &Ty::Bool, &inner);
-                let ty = if *kind == QuantifierKind::Count { Ty::Int } else { Ty::Bool };
+                let ty = if *kind == QuantifierKind::Count {
+                    Ty::Int
+                } else {
+                    Ty::Bool
+                };
                 (
                     ExprKind::Quantifier {
                         kind: *kind,
@@ -241,7 +265,9 @@ impl Checker<'_> {
                 let ty = Ty::List(Box::new(element_ty.unwrap_or(Ty::Error)));
                 (ExprKind::List(checked), ty)
             }
-            ast::ExprKind::Record(fields) => return self.record_literal(fields, span, expected, scope),
+            ast::ExprKind::Record(fields) => {
+                return self.record_literal(fields, span, expected, scope);
+            }
             ast::ExprKind::Paren(inner) => return self.expr(inner, expected, scope),
         };
         Expr { kind, ty, span }
@@ -316,11 +342,16 @@ impl Checker<'_> {
             && id.name.len() <= 3
             && id.name.chars().all(|c| c.is_ascii_uppercase())
         {
-            let help = suggest::did_you_mean(&id.name, countries::all())
-                .unwrap_or_else(|| "use an ISO 3166-1 alpha-3 code or an ICAO 9303 code".to_string());
+            let help = suggest::did_you_mean(&id.name, countries::all()).unwrap_or_else(|| {
+                "use an ISO 3166-1 alpha-3 code or an ICAO 9303 code".to_string()
+            });
             self.report(
-                Diagnostic::error(codes::UNKNOWN_COUNTRY, span, format!("unknown country code `{}`", id.name))
-                    .help(help),
+                Diagnostic::error(
+                    codes::UNKNOWN_COUNTRY,
+                    span,
+                    format!("unknown country code `{}`", id.name),
+                )
+                .help(help),
             );
             return Self::error_expr(span);
         }
@@ -332,8 +363,12 @@ impl Checker<'_> {
         {
             candidates.extend(def.values.iter().cloned());
         }
-        let mut d = Diagnostic::error(codes::UNKNOWN_NAME, span, format!("unknown name `{}`", id.name))
-            .label("not defined here");
+        let mut d = Diagnostic::error(
+            codes::UNKNOWN_NAME,
+            span,
+            format!("unknown name `{}`", id.name),
+        )
+        .label("not defined here");
         let help = suggest::did_you_mean(&id.name, candidates.iter().map(String::as_str));
         d = match help {
             Some(h) => d.help(h),
@@ -349,7 +384,11 @@ impl Checker<'_> {
     fn value_entry(&mut self, name: &str, entry: ValueEntry, span: Span, scope: &Scope) -> Expr {
         match entry {
             ValueEntry::Set(index) => {
-                let element = self.program.sets.get(index).map_or(Ty::Error, |s| s.element.clone());
+                let element = self
+                    .program
+                    .sets
+                    .get(index)
+                    .map_or(Ty::Error, |s| s.element.clone());
                 Expr {
                     kind: ExprKind::Set(index),
                     ty: Ty::Set(Box::new(element)),
@@ -376,7 +415,13 @@ impl Checker<'_> {
         }
     }
 
-    fn field(&mut self, whole: &ast::Expr, base: &ast::Expr, field: &ast::Ident, scope: &Scope) -> Expr {
+    fn field(
+        &mut self,
+        whole: &ast::Expr,
+        base: &ast::Expr,
+        field: &ast::Ident,
+        scope: &Scope,
+    ) -> Expr {
         let span = whole.span;
         if let ast::ExprKind::Name(package) = &base.kind
             && scope.local(&package.name).is_none()
@@ -406,11 +451,12 @@ impl Checker<'_> {
             return Self::error_expr(span);
         };
         let Some((index, field_def)) = def.field(&field.name) else {
-            let help = suggest::did_you_mean(&field.name, def.fields.iter().map(|f| f.name.as_str()))
-                .unwrap_or_else(|| {
-                    let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
-                    format!("`{}` has the fields {}", def.name, names.join(", "))
-                });
+            let help =
+                suggest::did_you_mean(&field.name, def.fields.iter().map(|f| f.name.as_str()))
+                    .unwrap_or_else(|| {
+                        let names: Vec<&str> = def.fields.iter().map(|f| f.name.as_str()).collect();
+                        format!("`{}` has the fields {}", def.name, names.join(", "))
+                    });
             let mut d = Diagnostic::error(
                 codes::UNKNOWN_FIELD,
                 field.span,
@@ -458,8 +504,12 @@ impl Checker<'_> {
             if !base.ty.is_error() {
                 let found = self.ty_name(&base.ty);
                 self.report(
-                    Diagnostic::error(codes::BAD_OPERANDS, base.span, format!("cannot look up a key in {found}"))
-                        .help("`NAME[key]` looks up a row of a reference table"),
+                    Diagnostic::error(
+                        codes::BAD_OPERANDS,
+                        base.span,
+                        format!("cannot look up a key in {found}"),
+                    )
+                    .help("`NAME[key]` looks up a row of a reference table"),
                 );
             }
             return Self::error_expr(span);
@@ -482,7 +532,12 @@ impl Checker<'_> {
                 Diagnostic::error(
                     codes::WRONG_ARGUMENT_COUNT,
                     span,
-                    format!("`{}` has {} key column(s), given {}", def.name, key_types.len(), keys.len()),
+                    format!(
+                        "`{}` has {} key column(s), given {}",
+                        def.name,
+                        key_types.len(),
+                        keys.len()
+                    ),
                 )
                 .help("give one value per key column, in declaration order"),
             );
@@ -502,11 +557,16 @@ impl Checker<'_> {
 
     fn call(&mut self, name: &ast::Ident, args: &[ast::Expr], span: Span, scope: &Scope) -> Expr {
         let Some((builtin, signature)) = builtins::lookup(&name.name) else {
-            let help = suggest::did_you_mean(&name.name, builtins::BUILTINS.iter().map(|(n, _, _)| *n))
-                .unwrap_or_else(|| "see docs/language.md, \"Built-in functions\"".to_string());
+            let help =
+                suggest::did_you_mean(&name.name, builtins::BUILTINS.iter().map(|(n, _, _)| *n))
+                    .unwrap_or_else(|| "see docs/language.md, \"Builtin functions\"".to_string());
             self.report(
-                Diagnostic::error(codes::UNKNOWN_FUNCTION, name.span, format!("unknown function `{}`", name.name))
-                    .help(help),
+                Diagnostic::error(
+                    codes::UNKNOWN_FUNCTION,
+                    name.span,
+                    format!("unknown function `{}`", name.name),
+                )
+                .help(help),
             );
             return Self::error_expr(span);
         };
@@ -515,7 +575,12 @@ impl Checker<'_> {
                 Diagnostic::error(
                     codes::WRONG_ARGUMENT_COUNT,
                     span,
-                    format!("`{}` takes {} argument(s), given {}", name.name, signature.arity(), args.len()),
+                    format!(
+                        "`{}` takes {} argument(s), given {}",
+                        name.name,
+                        signature.arity(),
+                        args.len()
+                    ),
                 )
                 .help(format!("call it as {}", call_shape(&name.name, signature))),
             );
@@ -542,8 +607,12 @@ impl Checker<'_> {
                     if !matches!(c.ty, Ty::List(_) | Ty::Error) {
                         let found = self.ty_name(&c.ty);
                         self.report(
-                            Diagnostic::error(codes::TYPE_MISMATCH, c.span, format!("expected a list, found {found}"))
-                                .help("`size` counts the elements of a list; use `length` for text"),
+                            Diagnostic::error(
+                                codes::TYPE_MISMATCH,
+                                c.span,
+                                format!("expected a list, found {found}"),
+                            )
+                            .help("`size` counts the elements of a list; use `length` for text"),
                         );
                     }
                     checked.push(c);
@@ -612,9 +681,13 @@ impl Checker<'_> {
                 if !matches!(l.ty, Ty::Optional(_) | Ty::Error) {
                     let text = self.source_text(l.span);
                     self.report(
-                        Diagnostic::warning(codes::CONSTANT_CONDITION, span, format!("`{text}` is never absent"))
-                            .label("the default is never used")
-                            .help("remove `otherwise ...`"),
+                        Diagnostic::warning(
+                            codes::CONSTANT_CONDITION,
+                            span,
+                            format!("`{text}` is never absent"),
+                        )
+                        .label("the default is never used")
+                        .help("remove `otherwise ...`"),
                     );
                 }
                 let r = self.expr(rhs, Some(&inner), scope);
@@ -636,7 +709,8 @@ impl Checker<'_> {
                 // one (absent equals only absent); the HIR keeps the
                 // optional type so that evaluators know.
                 let equality = matches!(op, BinOp::Eq | BinOp::Ne);
-                let strip = |checker: &mut Self, e: Expr| if equality { e } else { checker.value_of(e) };
+                let strip =
+                    |checker: &mut Self, e: Expr| if equality { e } else { checker.value_of(e) };
                 let (l, r) = if left_first {
                     let l = self.expr(lhs, None, scope);
                     let l = strip(self, l);
@@ -675,14 +749,18 @@ impl Checker<'_> {
 
     fn binary_type(&mut self, op: BinOp, l: &Expr, r: &Expr, span: Span) -> Ty {
         if l.ty.is_error() || r.ty.is_error() {
-            return if op.is_comparison() { Ty::Bool } else { Ty::Error };
+            return if op.is_comparison() {
+                Ty::Bool
+            } else {
+                Ty::Error
+            };
         }
         let result = match op {
-            BinOp::Eq | BinOp::Ne => l
-                .ty
-                .without_optional()
-                .comparable_with(r.ty.without_optional())
-                .then_some(Ty::Bool),
+            BinOp::Eq | BinOp::Ne => {
+                l.ty.without_optional()
+                    .comparable_with(r.ty.without_optional())
+                    .then_some(Ty::Bool)
+            }
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match (&l.ty, &r.ty) {
                 (a, b) if a.is_numeric() && b.is_numeric() => Some(Ty::Bool),
                 (Ty::Date, Ty::Date) => Some(Ty::Bool),
@@ -708,11 +786,20 @@ impl Checker<'_> {
         let (lt, rt) = (self.ty_name(&l.ty), self.ty_name(&r.ty));
         let same_kind = l.ty == r.ty || (l.ty.is_numeric() && r.ty.is_numeric());
         let (code, message) = if op.is_comparison() && same_kind {
-            (codes::BAD_OPERANDS, format!("`{}` is not defined for {lt}", op.as_str()))
+            (
+                codes::BAD_OPERANDS,
+                format!("`{}` is not defined for {lt}", op.as_str()),
+            )
         } else if op.is_comparison() {
-            (codes::TYPE_MISMATCH, format!("cannot compare {lt} with {rt} using `{}`", op.as_str()))
+            (
+                codes::TYPE_MISMATCH,
+                format!("cannot compare {lt} with {rt} using `{}`", op.as_str()),
+            )
         } else {
-            (codes::BAD_OPERANDS, format!("`{}` is not defined for {lt} and {rt}", op.as_str()))
+            (
+                codes::BAD_OPERANDS,
+                format!("`{}` is not defined for {lt} and {rt}", op.as_str()),
+            )
         };
         let help = match (&l.ty, &r.ty) {
             (Ty::Text, Ty::Country) | (Ty::Country, Ty::Text) => {
@@ -726,7 +813,7 @@ impl Checker<'_> {
             (Ty::Duration, _) | (_, Ty::Duration) => {
                 "durations are only added to or subtracted from dates".to_string()
             }
-            _ => "both sides must have compatible types; see docs/language.md, \"Operators\"".to_string(),
+            _ => "both sides must have compatible types; see docs/language.md, \"Operators and precedence\"".to_string(),
         };
         // The right operand carries the primary label: overlapping labels
         // over the whole expression are hard to read.
@@ -737,10 +824,21 @@ impl Checker<'_> {
                 .with_secondary(l.span, format!("this is {lt}"))
                 .help(help),
         );
-        if op.is_comparison() { Ty::Bool } else { Ty::Error }
+        if op.is_comparison() {
+            Ty::Bool
+        } else {
+            Ty::Error
+        }
     }
 
-    fn membership(&mut self, op: BinOp, lhs: &ast::Expr, rhs: &ast::Expr, span: Span, scope: &Scope) -> Expr {
+    fn membership(
+        &mut self,
+        op: BinOp,
+        lhs: &ast::Expr,
+        rhs: &ast::Expr,
+        span: Span,
+        scope: &Scope,
+    ) -> Expr {
         let l_first = !self.is_unresolved_name(lhs, scope);
         let (l, r) = if l_first {
             let l = self.expr(lhs, None, scope);
@@ -748,7 +846,9 @@ impl Checker<'_> {
             let r = match &rhs.kind {
                 // The left side only helps read bare enum values and country
                 // codes in the list; a mismatch is reported once, below.
-                ast::ExprKind::List(items) => self.list_for_membership(items, &l.ty, rhs.span, scope),
+                ast::ExprKind::List(items) => {
+                    self.list_for_membership(items, &l.ty, rhs.span, scope)
+                }
                 _ => {
                     let expected = Ty::List(Box::new(l.ty.clone()));
                     self.expr(rhs, Some(&expected), scope)
@@ -784,8 +884,15 @@ impl Checker<'_> {
             None => {
                 let found = self.ty_name(&r.ty);
                 self.report(
-                    Diagnostic::error(codes::BAD_OPERANDS, r.span, format!("`{}` needs a set, list or table, found {found}", op.as_str()))
-                        .help("write `x in SET`, `x in [a, b]` or `key in TABLE`"),
+                    Diagnostic::error(
+                        codes::BAD_OPERANDS,
+                        r.span,
+                        format!(
+                            "`{}` needs a set, list or table, found {found}",
+                            op.as_str()
+                        ),
+                    )
+                    .help("write `x in SET`, `x in [a, b]` or `key in TABLE`"),
                 );
             }
         }
@@ -796,7 +903,13 @@ impl Checker<'_> {
         }
     }
 
-    fn list_for_membership(&mut self, items: &[ast::Expr], hint: &Ty, span: Span, scope: &Scope) -> Expr {
+    fn list_for_membership(
+        &mut self,
+        items: &[ast::Expr],
+        hint: &Ty,
+        span: Span,
+        scope: &Scope,
+    ) -> Expr {
         let mut element: Option<Ty> = None;
         let mut checked = Vec::new();
         for item in items {
@@ -849,8 +962,12 @@ impl Checker<'_> {
         let Some(Ty::Record(record)) = expected.map(Ty::without_optional).cloned() else {
             if expected.is_some_and(|t| !t.is_error()) || expected.is_none() {
                 self.report(
-                    Diagnostic::error(codes::NOT_ALLOWED_HERE, span, "a record is not expected here")
-                        .help("record literals describe test inputs and contexts"),
+                    Diagnostic::error(
+                        codes::NOT_ALLOWED_HERE,
+                        span,
+                        "a record is not expected here",
+                    )
+                    .help("record literals describe test inputs and contexts"),
                 );
             }
             return Self::error_expr(span);
@@ -864,8 +981,12 @@ impl Checker<'_> {
                 Some((index, field)) => {
                     if values.get(index).is_some_and(Option::is_some) {
                         self.report(
-                            Diagnostic::error(codes::DUPLICATE, name.span, format!("field `{}` is given twice", name.name))
-                                .help("remove one of them"),
+                            Diagnostic::error(
+                                codes::DUPLICATE,
+                                name.span,
+                                format!("field `{}` is given twice", name.name),
+                            )
+                            .help("remove one of them"),
                         );
                     }
                     let checked = self.expr(value, Some(&field.ty), scope);
@@ -875,8 +996,11 @@ impl Checker<'_> {
                     }
                 }
                 None => {
-                    let help = suggest::did_you_mean(&name.name, def.fields.iter().map(|f| f.name.as_str()))
-                        .unwrap_or_else(|| format!("remove it; `{}` has no such field", def.name));
+                    let help = suggest::did_you_mean(
+                        &name.name,
+                        def.fields.iter().map(|f| f.name.as_str()),
+                    )
+                    .unwrap_or_else(|| format!("remove it; `{}` has no such field", def.name));
                     self.report(
                         Diagnostic::error(
                             codes::UNKNOWN_FIELD,
@@ -918,7 +1042,11 @@ impl Checker<'_> {
                 Diagnostic::error(
                     codes::TYPE_MISMATCH,
                     span,
-                    format!("`{}` needs the field(s) {}", def.name, quoted_list(&missing)),
+                    format!(
+                        "`{}` needs the field(s) {}",
+                        def.name,
+                        quoted_list(&missing)
+                    ),
                 )
                 .label("incomplete record")
                 .help("give every field that is not `optional` or a list"),
@@ -982,24 +1110,33 @@ impl Checker<'_> {
             let mut copy = set.clone();
             copy.name = key.clone();
             self.program.sets.push(copy);
-            self.values.insert(key.clone(), super::ValueEntry::Set(index));
+            self.values
+                .insert(key.clone(), super::ValueEntry::Set(index));
             return self.value_entry(&key, super::ValueEntry::Set(index), span, &Scope::default());
         }
         if let Some(table) = program.tables.iter().find(|t| t.name == name.name) {
             let Some(row) = program.records.get(table.row.0 as usize) else {
                 return Self::error_expr(span);
             };
-            if row.fields.iter().any(|f| matches!(f.ty.without_optional(), Ty::Enum(_) | Ty::Record(_))) {
+            if row
+                .fields
+                .iter()
+                .any(|f| matches!(f.ty.without_optional(), Ty::Enum(_) | Ty::Record(_)))
+            {
                 return self.not_importable(&key, span);
             }
-            let row_id = crate::types::RecordId(u32::try_from(self.program.records.len()).unwrap_or(u32::MAX));
+            let row_id = crate::types::RecordId(
+                u32::try_from(self.program.records.len()).unwrap_or(u32::MAX),
+            );
             self.program.records.push(row.clone());
-            let id = crate::types::TableId(u32::try_from(self.program.tables.len()).unwrap_or(u32::MAX));
+            let id =
+                crate::types::TableId(u32::try_from(self.program.tables.len()).unwrap_or(u32::MAX));
             let mut copy = table.clone();
             copy.name = key.clone();
             copy.row = row_id;
             self.program.tables.push(copy);
-            self.values.insert(key.clone(), super::ValueEntry::Table(id));
+            self.values
+                .insert(key.clone(), super::ValueEntry::Table(id));
             return self.value_entry(&key, super::ValueEntry::Table(id), span, &Scope::default());
         }
         let names: Vec<&str> = program
@@ -1008,13 +1145,20 @@ impl Checker<'_> {
             .map(|s| s.name.as_str())
             .chain(program.tables.iter().map(|t| t.name.as_str()))
             .collect();
-        let help = suggest::did_you_mean(&name.name, names)
-            .unwrap_or_else(|| format!("only sets and tables of `{}` can be used from here", package.name));
+        let help = suggest::did_you_mean(&name.name, names).unwrap_or_else(|| {
+            format!(
+                "only sets and tables of `{}` can be used from here",
+                package.name
+            )
+        });
         self.report(
             Diagnostic::error(
                 codes::UNKNOWN_NAME,
                 name.span,
-                format!("package `{}` has no set or table `{}`", package.name, name.name),
+                format!(
+                    "package `{}` has no set or table `{}`",
+                    package.name, name.name
+                ),
             )
             .help(help),
         );

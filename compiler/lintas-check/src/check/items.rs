@@ -2,7 +2,9 @@
 
 use super::{Checker, Scope};
 use crate::calendar;
-use crate::hir::{AggregateDef, AllowDef, CodeDef, DecisionDef, FieldPath, RuleDef, SharingDef, WithholdDef};
+use crate::hir::{
+    AggregateDef, AllowDef, CodeDef, DecisionDef, FieldPath, RuleDef, SharingDef, WithholdDef,
+};
 use crate::types::{RecordId, Ty};
 use crate::value::Value;
 use lintas_syntax::ast::{self, DecisionClause, ItemKind, Mode, RuleClause};
@@ -20,9 +22,20 @@ impl Checker<'_> {
                 ItemKind::Purpose(c) => (c, false),
                 _ => continue,
             };
+            if is_reason && super::tests::BUILT_IN_REASONS.contains(&decl.name.name.as_str()) {
+                self.report(
+                    Diagnostic::error(codes::DUPLICATE, decl.name.span, format!("`{}` is a built-in reason code", decl.name.name))
+                        .help("every decision gives it when a record fails closed; remove this declaration"),
+                );
+                continue;
+            }
             let def = CodeDef {
                 name: decl.name.name.clone(),
-                description: decl.description.as_ref().map(|d| d.value.clone()).unwrap_or_default(),
+                description: decl
+                    .description
+                    .as_ref()
+                    .map(|d| d.value.clone())
+                    .unwrap_or_default(),
                 span: decl.name.span,
             };
             if is_reason {
@@ -49,7 +62,12 @@ impl Checker<'_> {
                 let help = crate::suggest::did_you_mean(&schema.name, names)
                     .unwrap_or_else(|| "declare it with `schema NAME { ... }`".to_string());
                 self.report(
-                    Diagnostic::error(codes::UNKNOWN_TYPE, schema.span, format!("unknown schema `{}`", schema.name)).help(help),
+                    Diagnostic::error(
+                        codes::UNKNOWN_TYPE,
+                        schema.span,
+                        format!("unknown schema `{}`", schema.name),
+                    )
+                    .help(help),
                 );
                 None
             }
@@ -81,8 +99,12 @@ impl Checker<'_> {
                         for n in names {
                             if outcomes.contains(&n.name) {
                                 self.report(
-                                    Diagnostic::error(codes::BAD_DECISION, n.span, format!("outcome `{}` is listed twice", n.name))
-                                        .help("list each outcome once, most severe first"),
+                                    Diagnostic::error(
+                                        codes::BAD_DECISION,
+                                        n.span,
+                                        format!("outcome `{}` is listed twice", n.name),
+                                    )
+                                    .help("list each outcome once, most severe first"),
                                 );
                             } else {
                                 outcomes.push(n.name.clone());
@@ -108,16 +130,24 @@ impl Checker<'_> {
             }
             if outcomes_span.is_none() {
                 self.report(
-                    Diagnostic::error(codes::BAD_CLAUSES, d.name.span, format!("decision `{}` lists no outcomes", d.name.name))
-                        .help("add `outcomes deny > refer > manual > autogate`, most severe first"),
+                    Diagnostic::error(
+                        codes::BAD_CLAUSES,
+                        d.name.span,
+                        format!("decision `{}` lists no outcomes", d.name.name),
+                    )
+                    .help("add `outcomes deny > refer > manual > autogate`, most severe first"),
                 );
             }
             let default_index = match &default {
                 Some(n) => self.outcome_index(&outcomes, n, &d.name.name),
                 None => {
                     self.report(
-                        Diagnostic::error(codes::BAD_CLAUSES, d.name.span, format!("decision `{}` has no default outcome", d.name.name))
-                            .help("add `default OUTCOME`: the outcome when no rule fires"),
+                        Diagnostic::error(
+                            codes::BAD_CLAUSES,
+                            d.name.span,
+                            format!("decision `{}` has no default outcome", d.name.name),
+                        )
+                        .help("add `default OUTCOME`: the outcome when no rule fires"),
                     );
                     None
                 }
@@ -142,9 +172,9 @@ impl Checker<'_> {
             };
             if let (Some(e), Some(dflt)) = (on_error_index, default_index)
                 && e > dflt
+                && let Some(n) = &on_error
             {
-                if let Some(n) = &on_error {
-                    self.report(
+                self.report(
                         Diagnostic::warning(
                             codes::BAD_DECISION,
                             n.span,
@@ -152,7 +182,6 @@ impl Checker<'_> {
                         )
                         .help("a record that cannot be evaluated should get an outcome at least as severe as the default"),
                     );
-                }
             }
             let span = d.name.span;
             let decision_index = self.program.decisions.len();
@@ -174,7 +203,9 @@ impl Checker<'_> {
             if schema.is_none() {
                 // Without a schema the subject's type is unknown; use the
                 // error type so that uses of it are not reported again.
-                self.program.decisions.get_mut(decision_index).map(|def| def.schema = RecordId(u32::MAX));
+                if let Some(def) = self.program.decisions.get_mut(decision_index) {
+                    def.schema = RecordId(u32::MAX);
+                }
             }
             self.decisions.insert(d.name.name.clone(), decision_index);
             self.check_aggregates(decision_index, d);
@@ -183,7 +214,12 @@ impl Checker<'_> {
 
     fn check_aggregates(&mut self, decision: usize, d: &ast::Decision) {
         let mut scope = self.decision_scope(decision);
-        if self.program.decisions.get(decision).is_some_and(|d| d.schema.0 == u32::MAX) {
+        if self
+            .program
+            .decisions
+            .get(decision)
+            .is_some_and(|d| d.schema.0 == u32::MAX)
+        {
             scope.subject = Some((d.subject.name.clone(), Ty::Error));
         }
         for clause in &d.clauses {
@@ -192,11 +228,15 @@ impl Checker<'_> {
             };
             if !d.over_manifest {
                 self.report(
-                    Diagnostic::error(codes::NOT_ALLOWED_HERE, agg.span, "aggregates need a manifest decision")
-                        .help(format!(
-                            "declare the decision as `decision {} for each {}: {} in manifest`",
-                            d.name.name, d.subject.name, d.schema.name
-                        )),
+                    Diagnostic::error(
+                        codes::NOT_ALLOWED_HERE,
+                        agg.span,
+                        "aggregates need a manifest decision",
+                    )
+                    .help(format!(
+                        "declare the decision as `decision {} for each {}: {} in manifest`",
+                        d.name.name, d.subject.name, d.schema.name
+                    )),
                 );
                 continue;
             }
@@ -211,12 +251,19 @@ impl Checker<'_> {
                     c
                 })
                 .collect();
-            let filter = agg.filter.as_ref().map(|f| self.expect(f, &Ty::Bool, &scope));
+            let filter = agg
+                .filter
+                .as_ref()
+                .map(|f| self.expect(f, &Ty::Bool, &scope));
             if let Some(def) = self.program.decisions.get_mut(decision) {
                 if def.aggregates.iter().any(|a| a.name == agg.name.name) {
                     self.diagnostics.push(
-                        Diagnostic::error(codes::DUPLICATE, agg.name.span, format!("aggregate `{}` is defined twice", agg.name.name))
-                            .help("rename one of them"),
+                        Diagnostic::error(
+                            codes::DUPLICATE,
+                            agg.name.span,
+                            format!("aggregate `{}` is defined twice", agg.name.name),
+                        )
+                        .help("rename one of them"),
                     );
                     continue;
                 }
@@ -232,12 +279,21 @@ impl Checker<'_> {
 
     fn repeated_clause(&mut self, clause: &str, span: Span) {
         self.report(
-            Diagnostic::error(codes::BAD_CLAUSES, span, format!("`{clause}` is given more than once"))
-                .help("keep one; a later one would silently win otherwise"),
+            Diagnostic::error(
+                codes::BAD_CLAUSES,
+                span,
+                format!("`{clause}` is given more than once"),
+            )
+            .help("keep one; a later one would silently win otherwise"),
         );
     }
 
-    fn outcome_index(&mut self, outcomes: &[String], name: &ast::Ident, decision: &str) -> Option<usize> {
+    fn outcome_index(
+        &mut self,
+        outcomes: &[String],
+        name: &ast::Ident,
+        decision: &str,
+    ) -> Option<usize> {
         if let Some(i) = outcomes.iter().position(|o| *o == name.name) {
             return Some(i);
         }
@@ -245,10 +301,19 @@ impl Checker<'_> {
             return None;
         }
         let help = crate::suggest::did_you_mean(&name.name, outcomes.iter().map(String::as_str))
-            .unwrap_or_else(|| format!("the outcomes of `{decision}` are {}", super::expr::quoted_list(outcomes)));
+            .unwrap_or_else(|| {
+                format!(
+                    "the outcomes of `{decision}` are {}",
+                    super::expr::quoted_list(outcomes)
+                )
+            });
         self.report(
-            Diagnostic::error(codes::UNKNOWN_OUTCOME, name.span, format!("`{}` is not an outcome of `{decision}`", name.name))
-                .help(help),
+            Diagnostic::error(
+                codes::UNKNOWN_OUTCOME,
+                name.span,
+                format!("`{}` is not an outcome of `{decision}`", name.name),
+            )
+            .help(help),
         );
         None
     }
@@ -274,10 +339,10 @@ impl Checker<'_> {
                     self.unknown_decision(d);
                     continue;
                 };
-                if let Some(def) = self.rule_in(decision, rule, &common, &package) {
-                    if let Some(decision_def) = self.program.decisions.get_mut(decision) {
-                        decision_def.rules.push(def);
-                    }
+                if let Some(def) = self.rule_in(decision, rule, &common, &package)
+                    && let Some(decision_def) = self.program.decisions.get_mut(decision)
+                {
+                    decision_def.rules.push(def);
                 }
             }
         }
@@ -329,21 +394,29 @@ impl Checker<'_> {
                     common.to = date(self, to);
                     if from.is_none() && to.is_none() {
                         self.report(
-                            Diagnostic::error(codes::BAD_CLAUSES, *span, "`effective` needs `from DATE`, `to DATE` or both")
-                                .help("write e.g. `effective from 2025-01-01 to 2026-12-31`"),
+                            Diagnostic::error(
+                                codes::BAD_CLAUSES,
+                                *span,
+                                "`effective` needs `from DATE`, `to DATE` or both",
+                            )
+                            .help("write e.g. `effective from 2025-01-01 to 2026-12-31`"),
                         );
                     }
                     if let (Some(f), Some(t)) = (common.from, common.to)
                         && f > t
                     {
                         self.report(
-                            Diagnostic::error(codes::EMPTY_EFFECTIVE_RANGE, *span, "the effective range is empty")
-                                .label(format!(
-                                    "ends on {} before it starts on {}",
-                                    calendar::format_date(t),
-                                    calendar::format_date(f)
-                                ))
-                                .help("the range includes both dates; swap them or fix the year"),
+                            Diagnostic::error(
+                                codes::EMPTY_EFFECTIVE_RANGE,
+                                *span,
+                                "the effective range is empty",
+                            )
+                            .label(format!(
+                                "ends on {} before it starts on {}",
+                                calendar::format_date(t),
+                                calendar::format_date(f)
+                            ))
+                            .help("the range includes both dates; swap them or fix the year"),
                         );
                     }
                 }
@@ -365,9 +438,20 @@ impl Checker<'_> {
         common
     }
 
-    fn rule_in(&mut self, decision: usize, rule: &ast::Rule, common: &RuleCommon, package: &str) -> Option<RuleDef> {
+    fn rule_in(
+        &mut self,
+        decision: usize,
+        rule: &ast::Rule,
+        common: &RuleCommon,
+        package: &str,
+    ) -> Option<RuleDef> {
         let mut scope = self.decision_scope(decision);
-        if self.program.decisions.get(decision).is_some_and(|d| d.schema.0 == u32::MAX) {
+        if self
+            .program
+            .decisions
+            .get(decision)
+            .is_some_and(|d| d.schema.0 == u32::MAX)
+        {
             scope.subject = scope.subject.map(|(n, _)| (n, Ty::Error));
         }
         let condition = self.expect(&rule.condition, &Ty::Bool, &scope);
@@ -383,8 +467,12 @@ impl Checker<'_> {
                     if !ok {
                         let found = self.ty_name(&c.ty);
                         self.report(
-                            Diagnostic::error(codes::TYPE_MISMATCH, c.span, format!("`applies to` needs member countries, found {found}"))
-                                .help("list country codes (`IDN, SGP`) or name a set of countries"),
+                            Diagnostic::error(
+                                codes::TYPE_MISMATCH,
+                                c.span,
+                                format!("`applies to` needs member countries, found {found}"),
+                            )
+                            .help("list country codes (`IDN, SGP`) or name a set of countries"),
                         );
                     }
                     applies_to.push(c);
@@ -404,8 +492,12 @@ impl Checker<'_> {
         for b in &rule.values {
             if values.iter().any(|(n, _)| *n == b.name.name) {
                 self.report(
-                    Diagnostic::error(codes::DUPLICATE, b.name.span, format!("value `{}` is given twice", b.name.name))
-                        .help("name each value once"),
+                    Diagnostic::error(
+                        codes::DUPLICATE,
+                        b.name.span,
+                        format!("value `{}` is given twice", b.name.name),
+                    )
+                    .help("name each value once"),
                 );
                 continue;
             }
@@ -417,7 +509,11 @@ impl Checker<'_> {
         }
         Some(RuleDef {
             id: rule.name.name.clone(),
-            description: rule.description.as_ref().map(|d| d.value.clone()).unwrap_or_default(),
+            description: rule
+                .description
+                .as_ref()
+                .map(|d| d.value.clone())
+                .unwrap_or_default(),
             source: common.source.clone(),
             package: package.to_string(),
             effective_from: common.from,
@@ -437,10 +533,18 @@ impl Checker<'_> {
         if self.program.reasons.iter().any(|r| r.name == reason.name) {
             return true;
         }
-        let help = crate::suggest::did_you_mean(&reason.name, self.program.reasons.iter().map(|r| r.name.as_str()))
-            .unwrap_or_else(|| format!("declare it: `reason {} \"what it means\"`", reason.name));
+        let help = crate::suggest::did_you_mean(
+            &reason.name,
+            self.program.reasons.iter().map(|r| r.name.as_str()),
+        )
+        .unwrap_or_else(|| format!("declare it: `reason {} \"what it means\"`", reason.name));
         self.report(
-            Diagnostic::error(codes::UNKNOWN_REASON, reason.span, format!("unknown reason code `{}`", reason.name)).help(help),
+            Diagnostic::error(
+                codes::UNKNOWN_REASON,
+                reason.span,
+                format!("unknown reason code `{}`", reason.name),
+            )
+            .help(help),
         );
         false
     }
@@ -481,7 +585,11 @@ impl Checker<'_> {
             for clause in &s.clauses {
                 match clause {
                     ast::SharingClause::Withhold(w) => {
-                        let fields = w.fields.iter().filter_map(|f| self.field_path(f, &s.subject.name, schema)).collect();
+                        let fields = w
+                            .fields
+                            .iter()
+                            .filter_map(|f| self.field_path(f, &s.subject.name, schema))
+                            .collect();
                         let unless = w.unless.as_ref().map(|u| self.expect(u, &Ty::Bool, &scope));
                         withholds.push(WithholdDef {
                             fields,
@@ -497,7 +605,11 @@ impl Checker<'_> {
                                     .help("give each grant its own name: the result names the grant behind each shared field"),
                             );
                         }
-                        let fields = a.fields.iter().filter_map(|f| self.field_path(f, &s.subject.name, schema)).collect();
+                        let fields = a
+                            .fields
+                            .iter()
+                            .filter_map(|f| self.field_path(f, &s.subject.name, schema))
+                            .collect();
                         let recipients = self.expr(&a.recipients, Some(&Ty::Country), &scope);
                         let ok = matches!(&recipients.ty, Ty::Country | Ty::Error)
                             || matches!(&recipients.ty, Ty::Set(t) | Ty::List(t) if **t == Ty::Country);
@@ -513,15 +625,31 @@ impl Checker<'_> {
                             match self.program.purposes.iter().position(|x| x.name == p.name) {
                                 Some(i) => purposes.push(u32::try_from(i).unwrap_or(u32::MAX)),
                                 None => {
-                                    let help = crate::suggest::did_you_mean(&p.name, self.program.purposes.iter().map(|x| x.name.as_str()))
-                                        .unwrap_or_else(|| format!("declare it: `purpose {} \"what it is for\"`", p.name));
+                                    let help = crate::suggest::did_you_mean(
+                                        &p.name,
+                                        self.program.purposes.iter().map(|x| x.name.as_str()),
+                                    )
+                                    .unwrap_or_else(|| {
+                                        format!(
+                                            "declare it: `purpose {} \"what it is for\"`",
+                                            p.name
+                                        )
+                                    });
                                     self.report(
-                                        Diagnostic::error(codes::UNKNOWN_PURPOSE, p.span, format!("unknown purpose `{}`", p.name)).help(help),
+                                        Diagnostic::error(
+                                            codes::UNKNOWN_PURPOSE,
+                                            p.span,
+                                            format!("unknown purpose `{}`", p.name),
+                                        )
+                                        .help(help),
                                     );
                                 }
                             }
                         }
-                        let condition = a.condition.as_ref().map(|c| self.expect(c, &Ty::Bool, &scope));
+                        let condition = a
+                            .condition
+                            .as_ref()
+                            .map(|c| self.expect(c, &Ty::Bool, &scope));
                         allows.push(AllowDef {
                             name: a.name.name.clone(),
                             description: a.description.as_ref().map(|d| d.value.clone()),
@@ -549,7 +677,12 @@ impl Checker<'_> {
 
     /// A field of the subject named by a path expression such as
     /// `traveller.document.number`.
-    pub(super) fn field_path(&mut self, e: &ast::Expr, subject: &str, schema: Option<RecordId>) -> Option<FieldPath> {
+    pub(super) fn field_path(
+        &mut self,
+        e: &ast::Expr,
+        subject: &str,
+        schema: Option<RecordId>,
+    ) -> Option<FieldPath> {
         let mut names = Vec::new();
         let mut current = e;
         loop {
@@ -561,8 +694,14 @@ impl Checker<'_> {
                 ast::ExprKind::Name(root) if root.name == subject => break,
                 _ => {
                     self.report(
-                        Diagnostic::error(codes::NOT_ALLOWED_HERE, e.span, format!("expected a field of `{subject}`"))
-                            .help(format!("name fields by their path, e.g. `{subject}.document.number`")),
+                        Diagnostic::error(
+                            codes::NOT_ALLOWED_HERE,
+                            e.span,
+                            format!("expected a field of `{subject}`"),
+                        )
+                        .help(format!(
+                            "name fields by their path, e.g. `{subject}.document.number`"
+                        )),
                     );
                     return None;
                 }
@@ -575,10 +714,18 @@ impl Checker<'_> {
         for (position, name) in names.iter().enumerate() {
             let def = self.program.records.get(record.0 as usize)?.clone();
             let Some((index, field)) = def.field(&name.name) else {
-                let help = crate::suggest::did_you_mean(&name.name, def.fields.iter().map(|f| f.name.as_str()))
-                    .unwrap_or_else(|| format!("`{}` has no such field", def.name));
+                let help = crate::suggest::did_you_mean(
+                    &name.name,
+                    def.fields.iter().map(|f| f.name.as_str()),
+                )
+                .unwrap_or_else(|| format!("`{}` has no such field", def.name));
                 self.report(
-                    Diagnostic::error(codes::UNKNOWN_FIELD, name.span, format!("`{}` has no field `{}`", def.name, name.name)).help(help),
+                    Diagnostic::error(
+                        codes::UNKNOWN_FIELD,
+                        name.span,
+                        format!("`{}` has no field `{}`", def.name, name.name),
+                    )
+                    .help(help),
                 );
                 return None;
             };
@@ -591,8 +738,12 @@ impl Checker<'_> {
                     _ => {
                         let found = self.ty_name(&field.ty);
                         self.report(
-                            Diagnostic::error(codes::NOT_A_RECORD, name.span, format!("`{text}` is {found} and has no fields"))
-                                .help("share or withhold the field itself"),
+                            Diagnostic::error(
+                                codes::NOT_A_RECORD,
+                                name.span,
+                                format!("`{text}` is {found} and has no fields"),
+                            )
+                            .help("share or withhold the field itself"),
                         );
                         return None;
                     }
@@ -612,8 +763,12 @@ impl Checker<'_> {
             .collect();
         for (name, span) in unused {
             self.report(
-                Diagnostic::warning(codes::UNUSED, span, format!("reason code `{name}` is never used"))
-                    .help("remove it, or give it to the rule it was meant for"),
+                Diagnostic::warning(
+                    codes::UNUSED,
+                    span,
+                    format!("reason code `{name}` is never used"),
+                )
+                .help("remove it, or give it to the rule it was meant for"),
             );
         }
         let items = self.items.clone();
@@ -625,8 +780,12 @@ impl Checker<'_> {
                 // A base package's constants may exist for its overlays.
                 if item_ref.level + 1 == self.chain.len() {
                     self.report(
-                        Diagnostic::warning(codes::UNUSED, l.name.span, format!("`{}` is never used", l.name.name))
-                            .help("remove it, or use it in a rule"),
+                        Diagnostic::warning(
+                            codes::UNUSED,
+                            l.name.span,
+                            format!("`{}` is never used", l.name.name),
+                        )
+                        .help("remove it, or use it in a rule"),
                     );
                 }
             }
@@ -661,14 +820,19 @@ fn fold_bool(e: &crate::hir::Expr) -> Option<bool> {
             (Some(false), Some(false)) => Some(false),
             _ => None,
         },
-        ExprKind::Binary(op, l, r) if op.is_comparison() && !matches!(op, BinOp::In | BinOp::NotIn) => {
+        ExprKind::Binary(op, l, r)
+            if op.is_comparison() && !matches!(op, BinOp::In | BinOp::NotIn) =>
+        {
             if same_expr(l, r) {
                 return Some(matches!(op, BinOp::Eq | BinOp::Le | BinOp::Ge));
             }
             let (ExprKind::Const(a), ExprKind::Const(b)) = (&l.kind, &r.kind) else {
                 return None;
             };
-            if std::mem::discriminant(a) != std::mem::discriminant(b) {
+            // Durations have no order (1 month against 30 days).
+            if std::mem::discriminant(a) != std::mem::discriminant(b)
+                || matches!(a, Value::Duration { .. })
+            {
                 return None;
             }
             Some(match op {

@@ -47,13 +47,22 @@ pub fn check_package(ws: &Workspace, id: PackageId) -> CheckResult {
     }
     let items: Vec<ItemRef<'_>> = parsed_files
         .iter()
-        .flat_map(|(level, file)| file.items.iter().map(move |item| ItemRef { level: *level, item }))
+        .flat_map(|(level, file)| {
+            file.items.iter().map(move |item| ItemRef {
+                level: *level,
+                item,
+            })
+        })
         .collect();
     let mut checker = Checker::new(ws, &chain, items);
     for (_, file) in &parsed_files {
         for broken in &file.broken {
-            checker.broken_declared.extend(broken.declares.iter().cloned());
-            checker.broken_mentions.extend(broken.mentions.iter().cloned());
+            checker
+                .broken_declared
+                .extend(broken.declares.iter().cloned());
+            checker
+                .broken_mentions
+                .extend(broken.mentions.iter().cloned());
         }
     }
     checker.run();
@@ -66,7 +75,11 @@ pub fn check_package(ws: &Workspace, id: PackageId) -> CheckResult {
 
 /// The package and the ones it extends, base first. Cycles and missing
 /// bases are reported by the loader; here a cycle just stops the walk.
-fn extension_chain(ws: &Workspace, id: PackageId, diagnostics: &mut Vec<Diagnostic>) -> Vec<PackageId> {
+fn extension_chain(
+    ws: &Workspace,
+    id: PackageId,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<PackageId> {
     let mut chain = vec![id];
     let mut seen = HashSet::from([id]);
     let mut current = id;
@@ -107,7 +120,13 @@ fn dedupe(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
         .into_iter()
         .filter(|d| seen.insert((d.code, d.primary.span, d.message.clone())))
         .collect();
-    unique.sort_by_key(|d| (d.primary.span.file, d.primary.span.start, d.primary.span.end));
+    unique.sort_by_key(|d| {
+        (
+            d.primary.span.file,
+            d.primary.span.start,
+            d.primary.span.end,
+        )
+    });
     unique
 }
 
@@ -156,7 +175,15 @@ fn namespace(kind: &ItemKind) -> Option<Namespace> {
 }
 
 const BUILTIN_TYPES: &[&str] = &[
-    "Bool", "Int", "Decimal", "Text", "Date", "Duration", "Country", "Context", "Emergency",
+    "Bool",
+    "Int",
+    "Decimal",
+    "Text",
+    "Date",
+    "Duration",
+    "Country",
+    "Context",
+    "Emergency",
 ];
 
 /// The lexical surroundings of an expression.
@@ -228,7 +255,12 @@ impl Scope {
             .enums
             .iter()
             .find(|e| e.values.iter().any(|v| v == name))
-            .map(|e| format!("`{name}` is a value of `{}`; compare it with a `{}` value", e.name, e.name))
+            .map(|e| {
+                format!(
+                    "`{name}` is a value of `{}`; compare it with a `{}` value",
+                    e.name, e.name
+                )
+            })
     }
 }
 
@@ -290,7 +322,11 @@ impl<'a> Checker<'a> {
             items,
             diagnostics: Vec::new(),
             program: Program {
-                package: PackageInfo { name, version, extends },
+                package: PackageInfo {
+                    name,
+                    version,
+                    extends,
+                },
                 records: Vec::new(),
                 enums: Vec::new(),
                 sets: Vec::new(),
@@ -386,12 +422,21 @@ impl<'a> Checker<'a> {
             }
             let overridable = matches!(
                 item.kind,
-                ItemKind::Rule(_) | ItemKind::Set(_) | ItemKind::Table(_) | ItemKind::Let(_) | ItemKind::Score(_) | ItemKind::DecisionTable(_)
+                ItemKind::Rule(_)
+                    | ItemKind::Set(_)
+                    | ItemKind::Table(_)
+                    | ItemKind::Let(_)
+                    | ItemKind::Score(_)
+                    | ItemKind::DecisionTable(_)
             );
             if ns == Namespace::Type && BUILTIN_TYPES.contains(&name.name.as_str()) {
                 self.report(
-                    Diagnostic::error(codes::DUPLICATE, name.span, format!("`{}` is a built-in type", name.name))
-                        .help("choose another name for the schema or enum"),
+                    Diagnostic::error(
+                        codes::DUPLICATE,
+                        name.span,
+                        format!("`{}` is a built-in type", name.name),
+                    )
+                    .help("choose another name for the schema or enum"),
                 );
                 continue;
             }
@@ -411,12 +456,17 @@ impl<'a> Checker<'a> {
                     continue;
                 }
                 match existing_ref {
-                    Some(base) if base.level < item_ref.level && base.item.keyword() == item.keyword() => {
+                    Some(base)
+                        if base.level < item_ref.level && base.item.keyword() == item.keyword() =>
+                    {
                         seen.insert(key, index);
-                        if let Some(pos) = self.rules.iter().position(|r| *r == existing.unwrap_or(usize::MAX)) {
-                            if let Some(slot) = self.rules.get_mut(pos) {
-                                *slot = index;
-                            }
+                        if let Some(pos) = self
+                            .rules
+                            .iter()
+                            .position(|r| *r == existing.unwrap_or(usize::MAX))
+                            && let Some(slot) = self.rules.get_mut(pos)
+                        {
+                            *slot = index;
                         }
                         self.bind(ns, &name.name, index);
                     }
@@ -463,7 +513,11 @@ impl<'a> Checker<'a> {
                         Diagnostic::error(
                             codes::REDEFINED_WITHOUT_OVERRIDE,
                             name.span,
-                            format!("{} `{}` is already defined by `{base}`", item.keyword(), name.name),
+                            format!(
+                                "{} `{}` is already defined by `{base}`",
+                                item.keyword(),
+                                name.name
+                            ),
                         )
                         .with_secondary(name_span, format!("defined in `{base}` here"))
                         .help(format!(
@@ -487,10 +541,14 @@ impl<'a> Checker<'a> {
     fn duplicate(&mut self, name: &lintas_syntax::ast::Ident, first: &Item) {
         let first_span = first.name().map_or(first.span, |n| n.span);
         self.report(
-            Diagnostic::error(codes::DUPLICATE, name.span, format!("`{}` is defined twice", name.name))
-                .label("second definition")
-                .with_secondary(first_span, "first defined here")
-                .help("rename one of them, or remove the duplicate"),
+            Diagnostic::error(
+                codes::DUPLICATE,
+                name.span,
+                format!("`{}` is defined twice", name.name),
+            )
+            .label("second definition")
+            .with_secondary(first_span, "first defined here")
+            .help("rename one of them, or remove the duplicate"),
         );
     }
 
@@ -522,8 +580,12 @@ impl<'a> Checker<'a> {
                     ),
                 }
             }
-            (Namespace::Value, ItemKind::Let(_) | ItemKind::Score(_) | ItemKind::DecisionTable(_)) => {
-                self.values.insert(name.to_string(), ValueEntry::Derived(index));
+            (
+                Namespace::Value,
+                ItemKind::Let(_) | ItemKind::Score(_) | ItemKind::DecisionTable(_),
+            ) => {
+                self.values
+                    .insert(name.to_string(), ValueEntry::Derived(index));
             }
             (Namespace::Decision, _) => {
                 self.decision_items.insert(name.to_string(), index);
@@ -548,13 +610,15 @@ impl<'a> Checker<'a> {
         for item_ref in &items {
             match &item_ref.item.kind {
                 ItemKind::Schema(schema) if !self.types.contains_key(&schema.name.name) => {
-                    let id = RecordId(u32::try_from(self.program.records.len()).unwrap_or(u32::MAX));
+                    let id =
+                        RecordId(u32::try_from(self.program.records.len()).unwrap_or(u32::MAX));
                     self.program.records.push(RecordDef {
                         name: schema.name.name.clone(),
                         fields: Vec::new(),
                         span: Some(schema.name.span),
                     });
-                    self.types.insert(schema.name.name.clone(), TypeEntry::Record(id));
+                    self.types
+                        .insert(schema.name.name.clone(), TypeEntry::Record(id));
                     pending.push((id, schema));
                 }
                 ItemKind::Enum(decl) if !self.types.contains_key(&decl.name.name) => {
@@ -579,7 +643,8 @@ impl<'a> Checker<'a> {
                         values,
                         span: Some(decl.name.span),
                     });
-                    self.types.insert(decl.name.name.clone(), TypeEntry::Enum(id));
+                    self.types
+                        .insert(decl.name.name.clone(), TypeEntry::Enum(id));
                 }
                 _ => {}
             }
@@ -593,7 +658,10 @@ impl<'a> Checker<'a> {
                         Diagnostic::error(
                             codes::DUPLICATE,
                             field.name.span,
-                            format!("field `{}` is declared twice in `{}`", field.name.name, schema.name.name),
+                            format!(
+                                "field `{}` is declared twice in `{}`",
+                                field.name.name, schema.name.name
+                            ),
                         )
                         .help("remove or rename one of them"),
                     );
@@ -676,8 +744,12 @@ impl<'a> Checker<'a> {
                 let inner = self.resolve_type(inner);
                 if matches!(inner, Ty::Optional(_)) {
                     self.report(
-                        Diagnostic::error(codes::NOT_ALLOWED_HERE, *span, "`optional optional` is the same as `optional`")
-                            .help("write `optional` once"),
+                        Diagnostic::error(
+                            codes::NOT_ALLOWED_HERE,
+                            *span,
+                            "`optional optional` is the same as `optional`",
+                        )
+                        .help("write `optional` once"),
                     );
                 }
                 inner.optional()
@@ -696,7 +768,9 @@ impl<'a> Checker<'a> {
                     .records
                     .iter()
                     .position(|r| r.name == "Emergency" && r.span.is_none())
-                    .map_or(Ty::Error, |i| Ty::Record(RecordId(u32::try_from(i).unwrap_or(u32::MAX)))),
+                    .map_or(Ty::Error, |i| {
+                        Ty::Record(RecordId(u32::try_from(i).unwrap_or(u32::MAX)))
+                    }),
                 name => match self.types.get(name) {
                     Some(TypeEntry::Record(id)) => Ty::Record(*id),
                     Some(TypeEntry::Enum(id)) => Ty::Enum(*id),
@@ -707,8 +781,12 @@ impl<'a> Checker<'a> {
                             "declare it with `schema` or `enum`, or use a built-in type (Bool, Int, Decimal, Text, Date, Country)".to_string()
                         });
                         self.report(
-                            Diagnostic::error(codes::UNKNOWN_TYPE, id.span, format!("unknown type `{name}`"))
-                                .help(help),
+                            Diagnostic::error(
+                                codes::UNKNOWN_TYPE,
+                                id.span,
+                                format!("unknown type `{name}`"),
+                            )
+                            .help(help),
                         );
                         Ty::Error
                     }

@@ -2,11 +2,15 @@
 //! schema and folded to values here, so `lintas test` runs no parser.
 
 use super::{Checker, Scope};
-use crate::hir::{ExpectedReason, Expectation, Given, TestDef, TestTarget};
+use crate::hir::{Expectation, ExpectedReason, Given, TestDef, TestTarget};
 use crate::types::{RecordId, Ty};
 use crate::value::Value;
 use lintas_syntax::ast::{self, ItemKind, TestClause};
 use lintas_syntax::{Diagnostic, Span, codes};
+
+/// Reason codes every decision can give without declaring them: the
+/// fail-closed results for undecodable records and failed evaluations.
+pub(super) const BUILT_IN_REASONS: &[&str] = &["INPUT_INVALID", "EVALUATION_ERROR"];
 
 impl Checker<'_> {
     pub(super) fn check_tests(&mut self) {
@@ -17,10 +21,10 @@ impl Checker<'_> {
             if item_ref.level + 1 != self.chain.len() {
                 continue;
             }
-            if let ItemKind::Test(test) = &item_ref.item.kind {
-                if let Some(def) = self.test(test, item_ref.item.span) {
-                    self.program.tests.push(def);
-                }
+            if let ItemKind::Test(test) = &item_ref.item.kind
+                && let Some(def) = self.test(test, item_ref.item.span)
+            {
+                self.program.tests.push(def);
             }
         }
     }
@@ -37,14 +41,23 @@ impl Checker<'_> {
         let (schema, manifest, outcomes, subject) = match target {
             TestTarget::Decision(d) => {
                 let def = self.program.decisions.get(d)?;
-                (def.schema, def.over_manifest, def.outcomes.clone(), def.subject.clone())
+                (
+                    def.schema,
+                    def.over_manifest,
+                    def.outcomes.clone(),
+                    def.subject.clone(),
+                )
             }
             TestTarget::Sharing(s) => {
                 let def = self.program.sharings.get(s)?;
                 (def.schema, false, Vec::new(), def.subject.clone())
             }
         };
-        let schema_ty = if schema.0 == u32::MAX { Ty::Error } else { Ty::Record(schema) };
+        let schema_ty = if schema.0 == u32::MAX {
+            Ty::Error
+        } else {
+            Ty::Record(schema)
+        };
         let mut context = None;
         let mut given = None;
         let mut expectations = Vec::new();
@@ -54,13 +67,21 @@ impl Checker<'_> {
                 TestClause::Context(e) => {
                     if context.is_some() {
                         self.report(
-                            Diagnostic::error(codes::BAD_CLAUSES, e.span, "`context` is given more than once")
-                                .help("merge them into one `context { ... }`"),
+                            Diagnostic::error(
+                                codes::BAD_CLAUSES,
+                                e.span,
+                                "`context` is given more than once",
+                            )
+                            .help("merge them into one `context { ... }`"),
                         );
                     }
                     context = Some(self.constant(e, &Ty::Record(self.program.context)));
                 }
-                TestClause::Given { manifest: is_manifest, value, span } => {
+                TestClause::Given {
+                    manifest: is_manifest,
+                    value,
+                    span,
+                } => {
                     given_count += 1;
                     if *is_manifest != manifest {
                         let help = if manifest {
@@ -69,7 +90,12 @@ impl Checker<'_> {
                             "this decision takes one record: write `given { ... }`"
                         };
                         self.report(
-                            Diagnostic::error(codes::BAD_TEST, *span, "the input does not match the decision").help(help),
+                            Diagnostic::error(
+                                codes::BAD_TEST,
+                                *span,
+                                "the input does not match the decision",
+                            )
+                            .help(help),
                         );
                         continue;
                     }
@@ -83,7 +109,15 @@ impl Checker<'_> {
                     });
                 }
                 TestClause::Expect(expectation) => {
-                    if let Some(e) = self.expectation(expectation, target, &outcomes, manifest, &given, &subject, schema) {
+                    if let Some(e) = self.expectation(
+                        expectation,
+                        target,
+                        &outcomes,
+                        manifest,
+                        &given,
+                        &subject,
+                        schema,
+                    ) {
                         expectations.push(e);
                     }
                 }
@@ -91,19 +125,36 @@ impl Checker<'_> {
         }
         if given_count == 0 {
             self.report(
-                Diagnostic::error(codes::BAD_CLAUSES, test.title.span, format!("test \"{}\" has no `given` input", test.title.value))
-                    .help("add `given { ... }` with the record to decide"),
+                Diagnostic::error(
+                    codes::BAD_CLAUSES,
+                    test.title.span,
+                    format!("test \"{}\" has no `given` input", test.title.value),
+                )
+                .help("add `given { ... }` with the record to decide"),
             );
         } else if given_count > 1 {
             self.report(
-                Diagnostic::error(codes::BAD_CLAUSES, test.title.span, format!("test \"{}\" has more than one `given`", test.title.value))
-                    .help("write one test per input"),
+                Diagnostic::error(
+                    codes::BAD_CLAUSES,
+                    test.title.span,
+                    format!("test \"{}\" has more than one `given`", test.title.value),
+                )
+                .help("write one test per input"),
             );
         }
-        if expectations.is_empty() && !test.clauses.iter().any(|c| matches!(c, TestClause::Expect(_))) {
+        if expectations.is_empty()
+            && !test
+                .clauses
+                .iter()
+                .any(|c| matches!(c, TestClause::Expect(_)))
+        {
             self.report(
-                Diagnostic::error(codes::BAD_CLAUSES, test.title.span, format!("test \"{}\" expects nothing", test.title.value))
-                    .help("add `expect OUTCOME` (and `because REASON, ...` to pin the reasons)"),
+                Diagnostic::error(
+                    codes::BAD_CLAUSES,
+                    test.title.span,
+                    format!("test \"{}\" expects nothing", test.title.value),
+                )
+                .help("add `expect OUTCOME` (and `because REASON, ...` to pin the reasons)"),
             );
         }
         let context = match context {
@@ -142,18 +193,34 @@ impl Checker<'_> {
             (ast::Expectation::Outcome(o), TestTarget::Decision(d)) => {
                 if manifest {
                     self.report(
-                        Diagnostic::error(codes::BAD_TEST, o.span, "a manifest test names the traveller it expects for")
-                            .help(format!("write `expect {subject} 1 {}`", o.outcome.name)),
+                        Diagnostic::error(
+                            codes::BAD_TEST,
+                            o.span,
+                            "a manifest test names the traveller it expects for",
+                        )
+                        .help(format!("write `expect {subject} 1 {}`", o.outcome.name)),
                     );
                     return None;
                 }
                 self.expected_outcome(o, None, outcomes, d)
             }
-            (ast::Expectation::Member { index, index_span, outcome, .. }, TestTarget::Decision(d)) => {
+            (
+                ast::Expectation::Member {
+                    index,
+                    index_span,
+                    outcome,
+                    ..
+                },
+                TestTarget::Decision(d),
+            ) => {
                 if !manifest {
                     self.report(
-                        Diagnostic::error(codes::BAD_TEST, *index_span, "only manifest decisions have numbered travellers")
-                            .help(format!("write `expect {}`", outcome.outcome.name)),
+                        Diagnostic::error(
+                            codes::BAD_TEST,
+                            *index_span,
+                            "only manifest decisions have numbered travellers",
+                        )
+                        .help(format!("write `expect {}`", outcome.outcome.name)),
                     );
                     return None;
                 }
@@ -161,7 +228,9 @@ impl Checker<'_> {
                     Some(Given::Manifest(items)) => items.len(),
                     _ => 0,
                 };
-                let position = usize::try_from(*index).ok().filter(|i| *i >= 1 && *i <= count);
+                let position = usize::try_from(*index)
+                    .ok()
+                    .filter(|i| *i >= 1 && *i <= count);
                 let Some(position) = position else {
                     self.report(
                         Diagnostic::error(
@@ -176,23 +245,42 @@ impl Checker<'_> {
                 self.expected_outcome(outcome, Some(position - 1), outcomes, d)
             }
             (ast::Expectation::Shared(fields, span), TestTarget::Sharing(_)) => {
-                let paths = fields.iter().filter_map(|f| self.field_path(f, subject, schema)).collect();
+                let paths = fields
+                    .iter()
+                    .filter_map(|f| self.field_path(f, subject, schema))
+                    .collect();
                 Some(Expectation::Shared(paths, *span))
             }
             (ast::Expectation::Withheld(fields, span), TestTarget::Sharing(_)) => {
-                let paths = fields.iter().filter_map(|f| self.field_path(f, subject, schema)).collect();
+                let paths = fields
+                    .iter()
+                    .filter_map(|f| self.field_path(f, subject, schema))
+                    .collect();
                 Some(Expectation::Withheld(paths, *span))
             }
             (other, _) => {
                 let span = match other {
-                    ast::Expectation::Outcome(o) | ast::Expectation::Member { outcome: o, .. } => o.span,
+                    ast::Expectation::Outcome(o) | ast::Expectation::Member { outcome: o, .. } => {
+                        o.span
+                    }
                     ast::Expectation::Shared(_, s) | ast::Expectation::Withheld(_, s) => *s,
                 };
                 let help = match target {
-                    TestTarget::Decision(_) => "a decision test expects an outcome: `expect refer because REASON`",
-                    TestTarget::Sharing(_) => "a sharing test expects fields: `expect shared ...` or `expect withheld ...`",
+                    TestTarget::Decision(_) => {
+                        "a decision test expects an outcome: `expect refer because REASON`"
+                    }
+                    TestTarget::Sharing(_) => {
+                        "a sharing test expects fields: `expect shared ...` or `expect withheld ...`"
+                    }
                 };
-                self.report(Diagnostic::error(codes::BAD_TEST, span, "this expectation does not fit the test's target").help(help));
+                self.report(
+                    Diagnostic::error(
+                        codes::BAD_TEST,
+                        span,
+                        "this expectation does not fit the test's target",
+                    )
+                    .help(help),
+                );
                 None
             }
         }
@@ -205,14 +293,29 @@ impl Checker<'_> {
         outcomes: &[String],
         decision: usize,
     ) -> Option<Expectation> {
-        let name = self.program.decisions.get(decision).map(|d| d.name.clone()).unwrap_or_default();
+        let name = self
+            .program
+            .decisions
+            .get(decision)
+            .map(|d| d.name.clone())
+            .unwrap_or_default();
         let outcome = outcomes.iter().position(|x| *x == o.outcome.name);
         if outcome.is_none() {
-            let help = crate::suggest::did_you_mean(&o.outcome.name, outcomes.iter().map(String::as_str))
-                .unwrap_or_else(|| format!("the outcomes of `{name}` are {}", super::expr::quoted_list(outcomes)));
+            let help =
+                crate::suggest::did_you_mean(&o.outcome.name, outcomes.iter().map(String::as_str))
+                    .unwrap_or_else(|| {
+                        format!(
+                            "the outcomes of `{name}` are {}",
+                            super::expr::quoted_list(outcomes)
+                        )
+                    });
             self.report(
-                Diagnostic::error(codes::UNKNOWN_OUTCOME, o.outcome.span, format!("`{}` is not an outcome of `{name}`", o.outcome.name))
-                    .help(help),
+                Diagnostic::error(
+                    codes::UNKNOWN_OUTCOME,
+                    o.outcome.span,
+                    format!("`{}` is not an outcome of `{name}`", o.outcome.name),
+                )
+                .help(help),
             );
         }
         let reasons = match &o.reasons {
@@ -220,7 +323,9 @@ impl Checker<'_> {
             Some(reasons) => {
                 let mut expected = Vec::new();
                 for r in reasons {
-                    if !self.reason_known(&r.code) {
+                    // The fail-closed codes are built in.
+                    let built_in = BUILT_IN_REASONS.contains(&r.code.name.as_str());
+                    if !built_in && !self.reason_known(&r.code) {
                         continue;
                     }
                     let mut values = Vec::new();
