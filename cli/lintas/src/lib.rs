@@ -107,6 +107,8 @@ enum Command {
         #[arg(long, short)]
         output: Option<PathBuf>,
     },
+    /// Serve the language server protocol over standard input and output.
+    Lsp,
     /// Run the tests written in the rule packages.
     Test {
         #[arg(default_value = ".")]
@@ -225,6 +227,10 @@ where
             },
             io,
         ),
+        Command::Lsp => match lintas_lsp::serve_stdio() {
+            Ok(()) => ExitCode::Success,
+            Err(message) => io_error(io, &format!("language server: {message}")),
+        },
         Command::Test {
             paths,
             format,

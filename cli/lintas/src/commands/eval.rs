@@ -14,6 +14,10 @@ use serde_json::value::RawValue;
 use std::io::Read;
 use std::path::PathBuf;
 
+/// Inputs from which a progress line is shown, and how often it updates.
+const PROGRESS_FROM: usize = 10_000;
+const PROGRESS_EVERY: usize = 1_000;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum EvalFormat {
     /// One JSON result per line.
@@ -134,7 +138,13 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
     let batches = split_records(&text, over_manifest);
     let mut table_rows = Vec::new();
     let mut count = 0usize;
-    for batch in batches {
+    let total = batches.len();
+    // Progress only where a person watches: on a terminal, for long inputs.
+    let show_progress = io.colour && total >= PROGRESS_FROM;
+    for (done, batch) in batches.into_iter().enumerate() {
+        if show_progress && done % PROGRESS_EVERY == 0 {
+            let _ = write!(io.err, "\rdeciding {done} of {total} input(s)");
+        }
         let results: Vec<(DecisionResult, Option<Vec<explain::RuleExplanation>>)> = if over_manifest
         {
             let members: Vec<Result<lintas_check::value::Value, Vec<DecodeError>>> = match &batch {
@@ -205,6 +215,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
                 EvalFormat::Table => table_rows.push((count, result, explanation)),
             }
         }
+    }
+    if show_progress {
+        let _ = writeln!(io.err, "\rdecided {total} input(s)            ");
     }
     if args.format == EvalFormat::Table {
         print_table(io, &table_rows);
