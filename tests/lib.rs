@@ -80,3 +80,22 @@ pub fn files_with_suffix(dir: &Path, suffix: &str) -> Vec<PathBuf> {
     found.sort();
     found
 }
+
+/// The `lintas` executable cargo built beside this test binary (cargo
+/// builds it for the CLI crate's own integration tests).
+pub fn binary() -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_default();
+    // target/debug/deps/integration-HASH -> target/debug/lintas
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let path = dir.join(format!("lintas{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo build -p lintas` (cargo test builds it)",
+        path.display()
+    );
+    path
+}

@@ -4,6 +4,7 @@
 #![allow(clippy::panic, reason = "tests report failures by panicking")]
 
 mod check_fixtures;
+mod ci;
 mod docs;
 mod eval;
 mod format;

@@ -26,6 +26,8 @@ pub enum ExitCode {
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for code-scanning views (`lintas check` only).
+    Sarif,
 }
 
 #[derive(Parser)]
@@ -106,6 +108,40 @@ enum Command {
         /// Write here instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+    },
+    /// Compare two versions of a package on the same traffic: how many
+    /// decisions change, which rules newly fire or stop, and what changed in
+    /// the rules themselves.
+    Diff {
+        /// The old rules: a package directory or `git:REV:PATH`.
+        old: String,
+        /// The new rules: a package directory or `git:REV:PATH`.
+        new: String,
+        /// Recorded or generated traffic (JSON lines or a JSON array).
+        #[arg(long)]
+        traffic: PathBuf,
+        #[arg(long)]
+        decision: Option<String>,
+        #[arg(long, value_enum, default_value_t = commands::diff::DiffFormat::Table)]
+        format: commands::diff::DiffFormat,
+        #[command(flatten)]
+        context: commands::eval::ContextArgs,
+        /// Exit 1 when more than this share of decisions changes, e.g. `1%`.
+        #[arg(long, value_name = "PERCENT")]
+        fail_if_changed_over: Option<String>,
+        /// Report what would change if the new rules' shadow rules were enforced.
+        #[arg(long)]
+        enforce_shadow: bool,
+        /// Write the report here instead of standard output.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+    /// Turn a shadow rule into an enforced one, as a source change to review.
+    Promote {
+        /// The package.
+        package: PathBuf,
+        /// The rule id.
+        rule: String,
     },
     /// Serve the language server protocol over standard input and output.
     Lsp,
@@ -227,6 +263,31 @@ where
             },
             io,
         ),
+        Command::Diff {
+            old,
+            new,
+            traffic,
+            decision,
+            format,
+            context,
+            fail_if_changed_over,
+            enforce_shadow,
+            output,
+        } => commands::diff::run(
+            commands::diff::Args {
+                old,
+                new,
+                traffic,
+                decision,
+                format,
+                context,
+                fail_if_changed_over,
+                enforce_shadow,
+                output,
+            },
+            io,
+        ),
+        Command::Promote { package, rule } => commands::promote::run(&package, &rule, io),
         Command::Lsp => match lintas_lsp::serve_stdio() {
             Ok(()) => ExitCode::Success,
             Err(message) => io_error(io, &format!("language server: {message}")),

@@ -213,3 +213,90 @@ pub fn json(db: &SourceDb, d: &Diagnostic) -> JsonDiagnostic {
         help: d.help.clone(),
     }
 }
+
+/// Diagnostics as a SARIF 2.1.0 log, so that code-scanning views show them
+/// inline. Columns count characters (`unicodeCodePoints`), as in the human
+/// and JSON output.
+pub fn sarif(db: &SourceDb, diagnostics: &[Diagnostic]) -> serde_json::Value {
+    use serde_json::json;
+    let rules: Vec<serde_json::Value> = lintas_syntax::codes::ALL
+        .iter()
+        .map(|(code, summary)| {
+            json!({
+                "id": code,
+                "name": summary,
+                "shortDescription": { "text": summary },
+                "help": { "text": format!("see docs/diagnostics.md, section {code}") },
+            })
+        })
+        .collect();
+    let location = |span: lintas_syntax::Span, message: Option<&str>| {
+        let text = db.text(span.file);
+        let (line, column) = line_col(text, span.start as usize);
+        let (end_line, end_column) = line_col(text, span.end as usize);
+        let mut value = json!({
+            "physicalLocation": {
+                "artifactLocation": { "uri": uri(db.path(span.file)) },
+                "region": {
+                    "startLine": line,
+                    "startColumn": column,
+                    "endLine": end_line,
+                    "endColumn": end_column,
+                }
+            }
+        });
+        if let (Some(m), Some(obj)) = (message, value.as_object_mut()) {
+            obj.insert("message".into(), json!({ "text": m }));
+        }
+        value
+    };
+    let results: Vec<serde_json::Value> = diagnostics
+        .iter()
+        .map(|d| {
+            let text = match &d.help {
+                Some(h) => format!("{}\nhelp: {h}", d.message),
+                None => d.message.clone(),
+            };
+            json!({
+                "ruleId": d.code,
+                "ruleIndex": lintas_syntax::codes::ALL.iter().position(|(c, _)| *c == d.code).unwrap_or(0),
+                "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
+                "message": { "text": text },
+                "locations": [location(d.primary.span, None)],
+                "relatedLocations": d.secondary.iter().enumerate().map(|(i, l)| {
+                    let mut v = location(l.span, Some(&l.message));
+                    if let Some(obj) = v.as_object_mut() {
+                        obj.insert("id".into(), json!(i + 1));
+                    }
+                    v
+                }).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "lintas",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://example.invalid/lintas",
+                    "rules": rules,
+                }
+            },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }]
+    })
+}
+
+/// A path as a SARIF artifact URI: relative paths stay relative references.
+fn uri(path: &str) -> String {
+    let escaped = path.replace('%', "%25").replace(' ', "%20");
+    if escaped.starts_with('/') {
+        format!("file://{escaped}")
+    } else {
+        escaped
+    }
+}

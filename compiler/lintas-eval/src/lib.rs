@@ -8,6 +8,7 @@
 pub mod decide;
 pub mod decode;
 pub mod eval;
+pub mod impact;
 pub mod json;
 pub mod mutate;
 pub mod share;

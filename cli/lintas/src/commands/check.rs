@@ -67,6 +67,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
             };
             crate::print_json(io, &report);
         }
+        Format::Sarif => crate::print_json(io, &render::sarif(&ws.db, &found)),
         Format::Human => {
             let colour = io.colour;
             for d in &found {

@@ -7,10 +7,9 @@ use crate::{ExitCode, Io};
 use clap::ValueEnum;
 use lintas_check::hir::Program;
 use lintas_check::types::Ty;
-use lintas_eval::decode::{DecodeError, DecodeErrorKind, DecodeOptions};
+use lintas_eval::decode::{DecodeError, DecodeOptions};
 use lintas_eval::{DecisionResult, Interpreter};
 use serde::Serialize;
-use serde_json::value::RawValue;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -135,7 +134,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         .decisions
         .get(decision)
         .is_some_and(|d| d.over_manifest);
-    let batches = split_records(&text, over_manifest);
+    let batches = super::input::split_records(&text, over_manifest);
     let mut table_rows = Vec::new();
     let mut count = 0usize;
     let total = batches.len();
@@ -286,7 +285,7 @@ fn pick_decision(program: &Program, name: Option<&str>) -> Result<usize, String>
     }
 }
 
-fn read_input(path: Option<&PathBuf>) -> Result<String, String> {
+pub(super) fn read_input(path: Option<&PathBuf>) -> Result<String, String> {
     match path {
         Some(p) if p.as_os_str() != "-" => {
             std::fs::read_to_string(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))
@@ -299,57 +298,6 @@ fn read_input(path: Option<&PathBuf>) -> Result<String, String> {
             Ok(text)
         }
     }
-}
-
-type Batch<'a> = Result<Vec<&'a str>, DecodeError>;
-
-/// Splits input into batches of record texts without parsing the records:
-/// a JSON array is one batch (a manifest, or simply many records); otherwise
-/// each non-empty line is a batch of one record (or, for manifest decisions,
-/// a line holding an array is one manifest). A line that is not JSON
-/// becomes a failed batch, so one bad line never stops the others.
-fn split_records(text: &str, over_manifest: bool) -> Vec<Batch<'_>> {
-    let trimmed = text.trim_start();
-    if trimmed.starts_with('[') && serde_json::from_str::<Vec<&RawValue>>(trimmed).is_ok() {
-        return vec![array_items(trimmed)];
-    }
-    let mut batches = Vec::new();
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
-            continue;
-        }
-        if over_manifest || line.starts_with('[') {
-            batches.push(array_items(line).map_err(|mut e| {
-                e.path = format!("line {}", number + 1);
-                e
-            }));
-        } else {
-            batches.push(Ok(vec![line]));
-        }
-    }
-    if !over_manifest {
-        // Records of one-record lines are decided one by one anyway.
-        let mut flat = Vec::new();
-        for b in batches {
-            match b {
-                Ok(items) => flat.extend(items.into_iter().map(|i| Ok(vec![i]))),
-                Err(e) => flat.push(Err(e)),
-            }
-        }
-        return flat;
-    }
-    batches
-}
-
-fn array_items(text: &str) -> Batch<'_> {
-    serde_json::from_str::<Vec<&RawValue>>(text)
-        .map(|items| items.into_iter().map(RawValue::get).collect())
-        .map_err(|e| DecodeError {
-            kind: DecodeErrorKind::Syntax,
-            path: "$".to_string(),
-            message: format!("expected a JSON array of records: {e}"),
-        })
 }
 
 fn print_table(

@@ -57,7 +57,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         }
     }
     match args.format {
-        Format::Json => crate::print_json(
+        Format::Json | Format::Sarif => crate::print_json(
             io,
             &JsonReport {
                 checked: files.len(),

@@ -1,8 +1,11 @@
 //! One module per subcommand.
 
 pub mod check;
+pub mod diff;
 pub mod eval;
 pub mod fmt;
 pub mod generate;
+mod input;
 mod package;
+pub mod promote;
 pub mod test;
