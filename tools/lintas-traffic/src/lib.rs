@@ -7,8 +7,10 @@
 //! Later generators (PAXLST, MRZ) extend this one rather than duplicate it.
 
 mod names;
+pub mod paxlst;
 mod rng;
 
+pub use paxlst::{Flight, Separators, to_paxlst, to_paxlst_for};
 pub use rng::Rng;
 use serde::Serialize;
 
