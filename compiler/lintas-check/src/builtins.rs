@@ -11,6 +11,7 @@ pub enum Signature {
     TextToText,
     TextToInt,
     TextsToBool,
+    TextsToDecimal,
     /// Two numbers of the same kind to one of that kind.
     NumbersToNumber,
     NumberToNumber,
@@ -38,6 +39,8 @@ pub const BUILTINS: &[(&str, Builtin, Signature)] = &[
     ("length", Builtin::Length, Signature::TextToInt),
     ("contains", Builtin::Contains, Signature::TextsToBool),
     ("starts_with", Builtin::StartsWith, Signature::TextsToBool),
+    ("name_key", Builtin::NameKey, Signature::TextToText),
+    ("name_similarity", Builtin::NameSimilarity, Signature::TextsToDecimal),
     ("min", Builtin::Min, Signature::NumbersToNumber),
     ("max", Builtin::Max, Signature::NumbersToNumber),
     ("abs", Builtin::Abs, Signature::NumberToNumber),
@@ -60,7 +63,7 @@ pub fn name_of(builtin: Builtin) -> &'static str {
 impl Signature {
     pub fn arity(self) -> usize {
         match self {
-            Signature::DatesToInt | Signature::TextsToBool | Signature::NumbersToNumber => 2,
+            Signature::DatesToInt | Signature::TextsToBool | Signature::TextsToDecimal | Signature::NumbersToNumber => 2,
             _ => 1,
         }
     }

@@ -331,6 +331,8 @@ pub enum Builtin {
     Length,
     Contains,
     StartsWith,
+    NameKey,
+    NameSimilarity,
     Min,
     Max,
     Abs,

@@ -11,6 +11,7 @@ pub mod diff;
 pub mod hir;
 pub mod hir_text;
 pub mod manifest;
+pub mod names;
 mod suggest;
 pub mod types;
 pub mod value;

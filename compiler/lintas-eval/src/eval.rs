@@ -785,6 +785,18 @@ fn call(builtin: Builtin, args: Vec<Value>) -> Eval<Value> {
                 _ => Value::Int(i64::try_from(t.chars().count()).unwrap_or(i64::MAX)),
             }
         }
+        Builtin::NameKey => {
+            let Value::Text(t) = next()? else {
+                return Err(EvalError::internal("name_key"));
+            };
+            Value::Text(lintas_check::names::name_key(&t))
+        }
+        Builtin::NameSimilarity => {
+            let (Value::Text(a), Value::Text(b)) = (next()?, next()?) else {
+                return Err(EvalError::internal("name_similarity"));
+            };
+            Value::Decimal(lintas_check::names::similarity(&a, &b))
+        }
         Builtin::Contains | Builtin::StartsWith => {
             let (Value::Text(t), Value::Text(p)) = (next()?, next()?) else {
                 return Err(EvalError::internal("a text function"));

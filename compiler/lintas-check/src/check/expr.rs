@@ -619,13 +619,14 @@ impl Checker<'_> {
                 }
                 Ty::Int
             }
-            Signature::TextToText | Signature::TextToInt | Signature::TextsToBool => {
+            Signature::TextToText | Signature::TextToInt | Signature::TextsToBool | Signature::TextsToDecimal => {
                 for a in args {
                     checked.push(self.expect(a, &Ty::Text, scope));
                 }
                 match signature {
                     Signature::TextToText => Ty::Text,
                     Signature::TextToInt => Ty::Int,
+                    Signature::TextsToDecimal => Ty::Decimal,
                     _ => Ty::Bool,
                 }
             }
@@ -1067,6 +1068,7 @@ fn call_shape(name: &str, signature: Signature) -> String {
         Signature::ListToInt => "list",
         Signature::TextToText | Signature::TextToInt => "text",
         Signature::TextsToBool => "text, part",
+        Signature::TextsToDecimal => "name, other_name",
         Signature::NumbersToNumber => "a, b",
         Signature::NumberToNumber => "x",
     };
