@@ -8,9 +8,15 @@ use lintas_syntax::{Diagnostic, Severity};
 use serde::Serialize;
 use std::path::PathBuf;
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Packages, directories holding packages, or files inside a package.
+    #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = crate::Format::Human)]
+    pub format: crate::Format,
+    /// Fail on warnings as well as errors.
+    #[arg(long)]
     pub deny_warnings: bool,
 }
 

@@ -20,15 +20,29 @@ pub enum DiffFormat {
 /// Rows of the per-field breakdown shown in the table and Markdown reports.
 const BREAKDOWN_ROWS: usize = 12;
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The old rules: a package directory or `git:REV:PATH`.
     pub old: String,
+    /// The new rules: a package directory or `git:REV:PATH`.
     pub new: String,
+    /// Recorded or generated traffic (JSON lines or a JSON array).
+    #[arg(long)]
     pub traffic: PathBuf,
+    #[arg(long)]
     pub decision: Option<String>,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
     pub format: DiffFormat,
+    #[command(flatten)]
     pub context: super::eval::ContextArgs,
+    /// Exit 1 when more than this share of decisions changes, e.g. `1%`.
+    #[arg(long, value_name = "PERCENT")]
     pub fail_if_changed_over: Option<String>,
+    /// Report what would change if the new rules' shadow rules were enforced.
+    #[arg(long)]
     pub enforce_shadow: bool,
+    /// Write the report here instead of standard output.
+    #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
 

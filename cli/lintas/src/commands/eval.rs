@@ -25,13 +25,26 @@ pub enum EvalFormat {
     Table,
 }
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The rule package.
     pub package: PathBuf,
+    /// The decision to take (optional when the package has one).
+    #[arg(long)]
     pub decision: Option<String>,
+    /// JSON records: a file holding an array or JSON lines; `-` or
+    /// nothing reads standard input.
+    #[arg(long, short)]
     pub input: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = EvalFormat::Jsonl)]
     pub format: EvalFormat,
+    #[command(flatten)]
     pub context: ContextArgs,
+    /// Add, for each rule, whether it fired and the values behind it.
+    #[arg(long)]
     pub explain: bool,
+    /// Reject fields the schema does not declare.
+    #[arg(long)]
     pub strict: bool,
 }
 

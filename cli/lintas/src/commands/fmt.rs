@@ -8,10 +8,16 @@ use lintas_check::workspace::SourceDb;
 use serde::Serialize;
 use std::path::PathBuf;
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// Files or directories (searched for `.lintas` files).
+    #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    /// Change nothing; list files that are not formatted and exit 1.
+    #[arg(long)]
     pub check: bool,
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = crate::Format::Human)]
+    pub format: crate::Format,
 }
 
 #[derive(Serialize)]

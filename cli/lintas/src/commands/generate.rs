@@ -4,12 +4,26 @@ use crate::{ExitCode, Io};
 use lintas_traffic::{Config, Generator, Rates};
 use std::path::PathBuf;
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    /// The seed: the same seed gives the same records.
+    #[arg(long, default_value_t = 2024)]
     pub seed: u64,
+    /// How many travellers.
+    #[arg(long, default_value_t = 1000)]
     pub count: usize,
+    /// Write manifests of this many travellers (one JSON array per line)
+    /// instead of single travellers.
+    #[arg(long)]
     pub manifest_size: Option<usize>,
+    /// The arrival date of every traveller.
+    #[arg(long, default_value = "2026-03-01")]
     pub arrival: String,
+    /// Override a risk rate, e.g. `--rate paid_cash=0.2` (repeatable).
+    #[arg(long = "rate", value_name = "NAME=P")]
     pub rates: Vec<String>,
+    /// Write here instead of standard output.
+    #[arg(long, short)]
     pub output: Option<PathBuf>,
 }
 

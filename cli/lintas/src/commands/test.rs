@@ -18,11 +18,20 @@ pub enum TestFormat {
     Junit,
 }
 
+#[derive(Debug, clap::Args)]
 pub struct Args {
+    #[arg(default_value = ".")]
     pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = TestFormat::Human)]
     pub format: TestFormat,
+    /// Report rules and condition branches no test exercised.
+    #[arg(long)]
     pub coverage: bool,
+    /// Fail when rule or branch coverage is below this percentage.
+    #[arg(long, value_name = "PERCENT")]
     pub min_coverage: Option<f64>,
+    /// Mutate the rules and report mutants no test kills.
+    #[arg(long)]
     pub mutants: bool,
 }
 
