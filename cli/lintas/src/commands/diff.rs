@@ -5,7 +5,7 @@ use super::package::{Checked, load_checked};
 use crate::{ExitCode, Io};
 use clap::ValueEnum;
 use lintas_check::diff::RuleSetDiff;
-use lintas_eval::impact::{Impact, compare, summarise};
+use lintas_eval::impact::{Impact, impact};
 use lintas_syntax::ast::Mode;
 use serde::Serialize;
 use std::path::PathBuf;
@@ -117,7 +117,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
             eprint!("\rcompared {n} of {total} records");
         }
     };
-    let compared = match compare(
+    let impact = match impact(
         &old.result.program,
         &new.result.program,
         &decision,
@@ -132,7 +132,7 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
     if show_progress {
         let _ = writeln!(io.err, "\rcompared {total} records            ");
     }
-    let impact = summarise(&new.result.program, &decision, &compared);
+
     let rules = lintas_check::diff::diff(&old.result.program, &new.result.program);
     let percent = if impact.records == 0 {
         0.0

@@ -39,6 +39,9 @@ impl Checker<'_> {
                 span: decl.name.span,
             };
             if is_reason {
+                if item_ref.level + 1 == self.chain.len() {
+                    self.local_reasons.insert(def.name.clone());
+                }
                 self.program.reasons.push(def);
             } else {
                 self.program.purposes.push(def);
@@ -758,7 +761,8 @@ impl Checker<'_> {
             .program
             .reasons
             .iter()
-            .filter(|r| !self.used_reasons.contains(&r.name))
+            // An overlay cannot edit its base: only its own codes are its business.
+            .filter(|r| !self.used_reasons.contains(&r.name) && self.local_reasons.contains(&r.name))
             .map(|r| (r.name.clone(), r.span))
             .collect();
         for (name, span) in unused {

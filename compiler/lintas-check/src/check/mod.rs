@@ -285,6 +285,8 @@ struct Checker<'a> {
     used_derived: HashSet<usize>,
     /// Items that are what their names mean after overrides and duplicates.
     live: HashSet<usize>,
+    /// Reason codes declared by the package being checked, not its bases.
+    local_reasons: HashSet<String>,
     /// Names declared by items that did not parse: not reported as unknown.
     broken_declared: HashSet<String>,
     /// Words used by items that did not parse: not reported as unused.
@@ -350,6 +352,7 @@ impl<'a> Checker<'a> {
             used_reasons: BTreeSet::new(),
             used_derived: HashSet::new(),
             live: HashSet::new(),
+            local_reasons: HashSet::new(),
             broken_declared: HashSet::new(),
             broken_mentions: HashSet::new(),
         }
