@@ -57,17 +57,53 @@ fn the_main_job_decides_every_sample_record_in_order() {
 }
 
 #[test]
-fn the_shipped_sample_is_what_the_generator_makes() {
-    let run = lintas(&["generate", "--seed", "2024", "--count", "1000"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let shipped =
-        std::fs::read_to_string(repo_root().join("rules/reference/sample/travellers.jsonl"))
-            .unwrap_or_default();
-    assert!(
-        run.stdout == shipped,
-        "rules/reference/sample/travellers.jsonl is stale: regenerate it with \
-         `lintas generate --seed 2024 --count 1000 -o rules/reference/sample/travellers.jsonl`"
-    );
+fn the_shipped_samples_are_what_the_generator_makes() {
+    for (seed, file) in [
+        ("2024", "rules/reference/sample/travellers.jsonl"),
+        ("2025", "rules/asean/sample/travellers.jsonl"),
+    ] {
+        let run = lintas(&["generate", "--seed", seed, "--count", "1000"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let shipped = std::fs::read_to_string(repo_root().join(file)).unwrap_or_default();
+        assert!(
+            run.stdout == shipped,
+            "{file} is stale: regenerate it with `lintas generate --seed {seed} --count 1000 -o {file}`"
+        );
+    }
+}
+
+#[test]
+fn the_readme_main_job_decides_every_sample_traveller_with_the_amicf_rules() {
+    let sample = path("rules/asean/sample/travellers.jsonl");
+    let package = path("rules/members/sgp");
+    for decision in ["admission", "autogate"] {
+        let run = lintas(&[
+            "eval",
+            &package,
+            "--decision",
+            decision,
+            "--input",
+            &sample,
+            "--date",
+            "2026-03-01",
+            "--member",
+            "SGP",
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let lines: Vec<serde_json::Value> = run
+            .stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        assert_eq!(lines.len(), 1000);
+        assert!(
+            lines.iter().all(|l| l.get("errors").is_none()),
+            "a sample traveller failed closed"
+        );
+        let outcomes: std::collections::BTreeSet<&str> =
+            lines.iter().filter_map(|l| l["outcome"].as_str()).collect();
+        assert!(outcomes.len() >= 2, "{decision}: {outcomes:?}");
+    }
 }
 
 #[test]

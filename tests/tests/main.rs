@@ -8,4 +8,5 @@ mod ci;
 mod docs;
 mod eval;
 mod format;
+mod lsp;
 mod robustness;

@@ -40,7 +40,11 @@ pub const BUILTINS: &[(&str, Builtin, Signature)] = &[
     ("contains", Builtin::Contains, Signature::TextsToBool),
     ("starts_with", Builtin::StartsWith, Signature::TextsToBool),
     ("name_key", Builtin::NameKey, Signature::TextToText),
-    ("name_similarity", Builtin::NameSimilarity, Signature::TextsToDecimal),
+    (
+        "name_similarity",
+        Builtin::NameSimilarity,
+        Signature::TextsToDecimal,
+    ),
     ("min", Builtin::Min, Signature::NumbersToNumber),
     ("max", Builtin::Max, Signature::NumbersToNumber),
     ("abs", Builtin::Abs, Signature::NumberToNumber),
@@ -63,7 +67,10 @@ pub fn name_of(builtin: Builtin) -> &'static str {
 impl Signature {
     pub fn arity(self) -> usize {
         match self {
-            Signature::DatesToInt | Signature::TextsToBool | Signature::TextsToDecimal | Signature::NumbersToNumber => 2,
+            Signature::DatesToInt
+            | Signature::TextsToBool
+            | Signature::TextsToDecimal
+            | Signature::NumbersToNumber => 2,
             _ => 1,
         }
     }

@@ -62,7 +62,8 @@ pub fn similarity(a: &str, b: &str) -> i64 {
         words.sort_unstable();
         words.join(" ")
     };
-    let score = strsim::jaro_winkler(&ka, &kb).max(strsim::jaro_winkler(&sorted(&ka), &sorted(&kb)));
+    let score =
+        strsim::jaro_winkler(&ka, &kb).max(strsim::jaro_winkler(&sorted(&ka), &sorted(&kb)));
     // Truncate, never round up: a threshold is only met when really met.
     (score * DECIMAL_ONE as f64).floor() as i64
 }

@@ -30,6 +30,7 @@ pub struct Rates {
     pub prior_overstay: f64,
     pub large_group: f64,
     pub mrz_invalid: f64,
+    pub third_party_payer: f64,
     /// Share of travellers who are ASEAN nationals.
     pub asean_national: f64,
 }
@@ -50,6 +51,7 @@ impl Default for Rates {
             prior_overstay: 0.02,
             large_group: 0.08,
             mrz_invalid: 0.01,
+            third_party_payer: 0.03,
             asean_national: 0.65,
         }
     }
@@ -106,8 +108,13 @@ pub struct Traveller {
     pub watchlist_hit: bool,
     pub visited: Vec<Visit>,
     pub yellow_fever_vaccinated: bool,
+    /// The vaccination date on the yellow-fever certificate, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub yellow_fever_vaccinated_on: Option<String>,
     pub booking: Booking,
     pub prior_overstays: i64,
+    /// Pre-registered for the automated gates of the member deciding.
+    pub autogate_registered: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -136,9 +143,12 @@ pub struct Visit {
 pub struct Booking {
     pub reference: String,
     pub paid_cash: bool,
+    pub third_party_payer: bool,
     pub one_way: bool,
     pub booked: String,
     pub group_size: i64,
+    /// The telephone number given with the booking.
+    pub contact: String,
 }
 
 /// A generator of travellers; call [`Generator::traveller`] repeatedly.
@@ -235,7 +245,7 @@ impl Generator {
             arrival - r.range(3, 120)
         };
         let name = names::full_name(r, &nationality);
-        Traveller {
+        let mut traveller = Traveller {
             name,
             nationality: nationality.clone(),
             birth_date: date(birth),
@@ -264,16 +274,42 @@ impl Generator {
                     r.range(0, 999)
                 ),
                 paid_cash: r.chance(rates.paid_cash),
+                third_party_payer: false,
                 one_way: r.chance(rates.one_way),
                 booked: date(booked),
                 group_size,
+                contact: String::new(),
             },
             prior_overstays: if r.chance(rates.prior_overstay) {
                 r.range(1, 3)
             } else {
                 0
             },
+            yellow_fever_vaccinated_on: None,
+            autogate_registered: false,
+        };
+        // Drawn after the fields above so that adding them kept those
+        // fields' random streams in the same order.
+        traveller.booking.third_party_payer = r.chance(rates.third_party_payer);
+        traveller.booking.contact = format!(
+            "+{} {:03} {:04} {:04}",
+            r.range(60, 95),
+            r.range(0, 999),
+            r.range(0, 9999),
+            r.range(0, 9999)
+        );
+        traveller.autogate_registered = r.chance(0.25);
+        if traveller.yellow_fever_vaccinated {
+            // Mostly long ago; sometimes within the 10 days before a
+            // certificate becomes valid.
+            let days_ago = if r.chance(0.1) {
+                r.range(0, 12)
+            } else {
+                r.range(30, 7000)
+            };
+            traveller.yellow_fever_vaccinated_on = Some(date(arrival - days_ago));
         }
+        traveller
     }
 
     /// A flight manifest of `size` travellers in which groups share a

@@ -103,10 +103,11 @@ fn set_rate(rates: &mut Rates, spec: &str) -> Result<(), String> {
         "prior_overstay" => &mut rates.prior_overstay,
         "large_group" => &mut rates.large_group,
         "mrz_invalid" => &mut rates.mrz_invalid,
+        "third_party_payer" => &mut rates.third_party_payer,
         "asean_national" => &mut rates.asean_national,
         other => {
             return Err(format!(
-                "unknown rate `{other}`; rates are expired_document, near_expiry, lost_stolen, watchlist, unaccompanied_minor, missing_visa, yellow_fever_exposure, paid_cash, one_way, late_booking, prior_overstay, large_group, mrz_invalid, asean_national"
+                "unknown rate `{other}`; rates are expired_document, near_expiry, lost_stolen, watchlist, unaccompanied_minor, missing_visa, yellow_fever_exposure, paid_cash, one_way, late_booking, prior_overstay, large_group, mrz_invalid, third_party_payer, asean_national"
             ));
         }
     };

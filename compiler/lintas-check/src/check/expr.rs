@@ -619,7 +619,10 @@ impl Checker<'_> {
                 }
                 Ty::Int
             }
-            Signature::TextToText | Signature::TextToInt | Signature::TextsToBool | Signature::TextsToDecimal => {
+            Signature::TextToText
+            | Signature::TextToInt
+            | Signature::TextsToBool
+            | Signature::TextsToDecimal => {
                 for a in args {
                     checked.push(self.expect(a, &Ty::Text, scope));
                 }

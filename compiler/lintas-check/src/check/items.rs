@@ -762,7 +762,9 @@ impl Checker<'_> {
             .reasons
             .iter()
             // An overlay cannot edit its base: only its own codes are its business.
-            .filter(|r| !self.used_reasons.contains(&r.name) && self.local_reasons.contains(&r.name))
+            .filter(|r| {
+                !self.used_reasons.contains(&r.name) && self.local_reasons.contains(&r.name)
+            })
             .map(|r| (r.name.clone(), r.span))
             .collect();
         for (name, span) in unused {
