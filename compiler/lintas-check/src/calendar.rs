@@ -59,6 +59,14 @@ pub fn parse_date(text: &str) -> Option<i64> {
     if bytes.len() != 10 || bytes.get(4) != Some(&b'-') || bytes.get(7) != Some(&b'-') {
         return None;
     }
+    // Digits only: `str::parse` would also take a sign.
+    let digit_positions = [0, 1, 2, 3, 5, 6, 8, 9];
+    if !digit_positions
+        .iter()
+        .all(|i| bytes.get(*i).is_some_and(u8::is_ascii_digit))
+    {
+        return None;
+    }
     let year = text.get(0..4)?.parse().ok()?;
     let month = text.get(5..7)?.parse().ok()?;
     let day = text.get(8..10)?.parse().ok()?;
@@ -87,33 +95,39 @@ pub fn add_months(days: i64, months: i64) -> Option<i64> {
     day_number(new_year, new_month, new_day)
 }
 
+/// Day numbers of 0001-01-01 and 9999-12-31.
+pub const FIRST_DAY: i64 = -719_162;
+pub const LAST_DAY: i64 = 2_932_896;
+
 /// Adds days, `None` when the result leaves years 1 to 9999.
 pub fn add_days(days: i64, delta: i64) -> Option<i64> {
     let result = days.checked_add(delta)?;
-    let (year, _, _) = civil(result);
-    (MIN_YEAR..=MAX_YEAR).contains(&year).then_some(result)
+    (FIRST_DAY..=LAST_DAY).contains(&result).then_some(result)
 }
 
-/// Whole months from `from` to `to`: the largest n with `from + n months <= to`
-/// (negative when `to` is earlier).
+/// Whole months from `from` to `to`: the largest n with
+/// `from + n months <= to` (negative when `to` is earlier).
 pub fn months_between(from: i64, to: i64) -> i64 {
     let (fy, fm, _) = civil(from);
     let (ty, tm, _) = civil(to);
     let mut n = (ty - fy) * 12 + i64::from(tm) - i64::from(fm);
-    // The estimate is off by at most one in either direction.
-    while n > 0 && add_months(from, n).is_none_or(|d| d > to) {
+    // The estimate is off by at most one; a month that leaves the calendar
+    // counts as past `to` going forwards and before it going backwards.
+    let reached = |k: i64| add_months(from, k).map_or(k < 0, |d| d <= to);
+    while !reached(n) {
         n -= 1;
     }
-    while n < 0 && add_months(from, n).is_none_or(|d| d < to) {
+    while reached(n + 1) {
         n += 1;
     }
     n
 }
 
-/// Whole years from `from` to `to`, as an age is counted: a 29 February
-/// birthday is reached on 28 February in common years.
+/// Whole years from `from` to `to`, as an age is counted: the largest n
+/// with `from + n years <= to`, so a 29 February birthday is reached on
+/// 28 February in common years.
 pub fn years_between(from: i64, to: i64) -> i64 {
-    months_between(from, to) / 12
+    months_between(from, to).div_euclid(12)
 }
 
 #[cfg(test)]
@@ -152,5 +166,13 @@ mod tests {
         assert_eq!(years_between(d("2000-06-15"), d("2018-06-15")), 18);
         assert_eq!(years_between(d("2000-06-15"), d("2018-06-14")), 17);
         assert_eq!(years_between(d("2018-06-15"), d("2000-06-15")), -18);
+        assert_eq!(years_between(d("2018-06-15"), d("2000-06-16")), -18);
+        assert_eq!(months_between(d("2025-01-31"), d("2025-01-01")), -1);
+        assert_eq!(months_between(d("2025-03-15"), d("2025-01-20")), -2);
+        assert_eq!(months_between(d("2025-02-28"), d("2025-01-31")), -1);
+        assert_eq!(months_between(d("2025-01-31"), d("2025-02-28")), 1);
+        assert_eq!(parse_date("2025-+1-+1"), None);
+        assert_eq!(parse_date("+025-01-31"), None);
+        assert_eq!(add_days(0, i64::MAX / 2), None);
     }
 }

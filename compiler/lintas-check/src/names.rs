@@ -52,6 +52,8 @@ pub fn name_key(name: &str) -> String {
 /// How alike two names are, from 0 (nothing alike) to 1 (the same key), as
 /// a Decimal (scaled by 10^4, truncated). Word order does not matter, since
 /// documents and watchlists order surname and given names differently.
+/// Computed in exact integer arithmetic, so a threshold such as 0.8 is met
+/// exactly when the score is 0.8, on every backend.
 pub fn similarity(a: &str, b: &str) -> i64 {
     let (ka, kb) = (name_key(a), name_key(b));
     if ka.is_empty() || kb.is_empty() {
@@ -62,10 +64,59 @@ pub fn similarity(a: &str, b: &str) -> i64 {
         words.sort_unstable();
         words.join(" ")
     };
-    let score =
-        strsim::jaro_winkler(&ka, &kb).max(strsim::jaro_winkler(&sorted(&ka), &sorted(&kb)));
-    // Truncate, never round up: a threshold is only met when really met.
-    (score * DECIMAL_ONE as f64).floor() as i64
+    jaro_winkler_scaled(&ka, &kb).max(jaro_winkler_scaled(&sorted(&ka), &sorted(&kb)))
+}
+
+/// Jaro-Winkler similarity (prefix scale 0.1, prefix up to 4), times 10^4,
+/// truncated: the Jaro similarity is the fraction
+/// (m/|a| + m/|b| + (m - t)/m) / 3, kept as a numerator and denominator.
+fn jaro_winkler_scaled(a: &str, b: &str) -> i64 {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let (la, lb) = (a.len(), b.len());
+    if la == 0 || lb == 0 {
+        return 0;
+    }
+    let window = (la.max(lb) / 2).saturating_sub(1);
+    let mut b_used = vec![false; lb];
+    let mut a_matches = Vec::new();
+    for (i, ca) in a.iter().enumerate() {
+        let start = i.saturating_sub(window);
+        let end = (i + window + 1).min(lb);
+        for j in start..end {
+            if !b_used.get(j).copied().unwrap_or(true) && b.get(j) == Some(ca) {
+                if let Some(used) = b_used.get_mut(j) {
+                    *used = true;
+                }
+                a_matches.push(*ca);
+                break;
+            }
+        }
+    }
+    let m = a_matches.len() as i128;
+    if m == 0 {
+        return 0;
+    }
+    let b_matches = b
+        .iter()
+        .zip(&b_used)
+        .filter(|(_, used)| **used)
+        .map(|(c, _)| *c);
+    let half_transpositions = a_matches
+        .iter()
+        .zip(b_matches)
+        .filter(|(x, y)| *x != y)
+        .count() as i128;
+    let t = half_transpositions / 2;
+    let (la, lb) = (la as i128, lb as i128);
+    // jaro = num / den
+    let num = m * lb * m + m * la * m + (m - t) * la * lb;
+    let den = 3 * la * lb * m;
+    let prefix = a.iter().zip(&b).take(4).take_while(|(x, y)| x == y).count() as i128;
+    // jw = jaro + prefix / 10 * (1 - jaro) = (num * (10 - prefix) + prefix * den) / (10 * den)
+    let jw_num = num * (10 - prefix) + prefix * den;
+    let jw_den = 10 * den;
+    i64::try_from(jw_num * i128::from(DECIMAL_ONE) / jw_den).unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -89,5 +140,8 @@ mod tests {
         assert!(similarity("Muller", "Mueller") > 9000);
         assert!(similarity("Somchai Srisuk", "Maria Santos") < 7000);
         assert_eq!(similarity("", "Anna"), 0);
+        // 7/9 + 0.1 * 2/9 is exactly 0.8: a `>= 0.8` threshold is met.
+        assert_eq!(similarity("ADA", "AAA"), 8000);
+        assert_eq!(similarity("MARTHA", "MARHTA"), 9611);
     }
 }

@@ -34,31 +34,34 @@ pub enum Value {
 /// Parses a decimal literal (`12.5`, `-0.0001`) into its scaled integer.
 /// `Err` says why it cannot be held.
 pub fn parse_decimal(text: &str) -> Result<i64, String> {
+    let invalid = || format!("`{text}` is not a decimal number");
     let clean: String = text.chars().filter(|c| *c != '_').collect();
     let (negative, digits) = match clean.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, clean.as_str()),
     };
     let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    // Digits only: `str::parse` would also take signs and empty parts.
+    let all_digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    if whole.is_empty()
+        || !all_digits(whole)
+        || !all_digits(fraction)
+        || (digits.contains('.') && fraction.is_empty())
+    {
+        return Err(invalid());
+    }
     if fraction.len() > DECIMAL_SCALE as usize {
         return Err(format!(
             "`{text}` has {} decimal places; Decimal holds {DECIMAL_SCALE}",
             fraction.len()
         ));
     }
-    let whole: i64 = if whole.is_empty() {
-        0
-    } else {
-        whole
-            .parse()
-            .map_err(|_| format!("`{text}` is not a decimal number"))?
-    };
+    let too_large = || format!("`{text}` is too large for a Decimal");
+    let whole: i64 = whole.parse().map_err(|_| too_large())?;
     let mut scaled_fraction: i64 = if fraction.is_empty() {
         0
     } else {
-        fraction
-            .parse()
-            .map_err(|_| format!("`{text}` is not a decimal number"))?
+        fraction.parse().map_err(|_| invalid())?
     };
     for _ in fraction.len()..DECIMAL_SCALE as usize {
         scaled_fraction *= 10;
@@ -66,7 +69,7 @@ pub fn parse_decimal(text: &str) -> Result<i64, String> {
     let magnitude = whole
         .checked_mul(DECIMAL_ONE)
         .and_then(|w| w.checked_add(scaled_fraction))
-        .ok_or_else(|| format!("`{text}` is too large for a Decimal"))?;
+        .ok_or_else(too_large)?;
     Ok(if negative { -magnitude } else { magnitude })
 }
 
@@ -104,6 +107,9 @@ mod tests {
         assert_eq!(parse_decimal("0.75"), Ok(7_500));
         assert_eq!(parse_decimal("-1.0001"), Ok(-10_001));
         assert!(parse_decimal("0.12345").is_err());
+        for bad in ["--5", "1.-5", "1.+5", "", "-", ".", "1.", "+1", "1e2"] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
         assert_eq!(format_decimal(7_500), "0.75");
         assert_eq!(format_decimal(-10_001), "-1.0001");
         assert_eq!(format_decimal(20_000), "2");

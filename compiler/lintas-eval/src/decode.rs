@@ -368,6 +368,12 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
             // The shortest text that reads back as the same double is what
             // the sender wrote, for any decimal with a few digits.
             Ty::Decimal if v.is_finite() => s.read_text(&format!("{v}")),
+            // serde_json reads `10.0` and `1e2` as doubles: a whole number
+            // in range written that way is a form problem, not a range one.
+            Ty::Int if v.fract() == 0.0 && v.abs() < 9.2e18 => s.error(
+                DecodeErrorKind::WrongType,
+                format!("expected a whole number without a decimal point or exponent, found {v}"),
+            ),
             Ty::Int if v.fract() == 0.0 => s.error(
                 DecodeErrorKind::OutOfRange,
                 format!("{v} does not fit in a 64-bit integer"),

@@ -262,20 +262,17 @@ impl<'a> Frame<'a> {
                     .iter()
                     .map(|k| self.eval(k, locals))
                     .collect::<Eval<Vec<_>>>()?;
-                let keys: Vec<Value> = match self.program.tables.get(table.0 as usize) {
-                    Some(def) => keys
-                        .into_iter()
-                        .zip(&def.keys)
-                        .map(|(k, column)| coerce_to_column(self.program, def.row, *column, k))
-                        .collect(),
-                    None => keys,
+                let Some(def) = self.program.tables.get(table.0 as usize) else {
+                    return Err(EvalError::internal("table"));
                 };
-                let row = self
-                    .tables
-                    .index
-                    .get(table.0 as usize)
-                    .and_then(|index| index.get(&keys))
-                    .and_then(|row| self.program.tables.get(table.0 as usize)?.rows.get(*row));
+                let keys: Option<Vec<Value>> = keys
+                    .iter()
+                    .zip(&def.keys)
+                    .map(|(k, column)| as_key(k, &column_type(self.program, def.row, *column)))
+                    .collect();
+                let row = keys
+                    .and_then(|keys| self.tables.index.get(table.0 as usize)?.get(&keys).copied())
+                    .and_then(|row| def.rows.get(row));
                 row.cloned().unwrap_or(Value::Absent)
             }
             ExprKind::Call(builtin, args) => {
@@ -306,11 +303,14 @@ impl<'a> Frame<'a> {
                 return Ok(Value::Bool(result));
             }
             ExprKind::If(c, a, b) => {
-                if as_bool(&self.eval(c, locals)?)? {
-                    self.eval(a, locals)?
+                let taken = if as_bool(&self.eval(c, locals)?)? {
+                    a
                 } else {
-                    self.eval(b, locals)?
-                }
+                    b
+                };
+                // Both branches give the node's type (an Int branch of a
+                // Decimal `if` becomes a Decimal).
+                coerce(self.eval(taken, locals)?, &e.ty)?
             }
             ExprKind::Quantifier { kind, over, body } => {
                 let Value::List(items) = self.eval(over, locals)? else {
@@ -391,11 +391,12 @@ impl<'a> Frame<'a> {
             }
             BinOp::Otherwise => {
                 let v = self.eval(l, locals)?;
-                return if matches!(v, Value::Absent) {
-                    self.eval(r, locals)
+                let v = if matches!(v, Value::Absent) {
+                    self.eval(r, locals)?
                 } else {
-                    Ok(v)
+                    v
                 };
+                return coerce(v, &whole.ty);
             }
             BinOp::In | BinOp::NotIn => {
                 let needle = self.eval(l, locals)?;
@@ -439,8 +440,8 @@ impl<'a> Frame<'a> {
                     .sets
                     .get(*i)
                     .ok_or_else(|| EvalError::internal("set"))?;
-                let needle = coerce(needle.clone(), &set.element);
-                Ok(set.values.binary_search(&needle).is_ok())
+                Ok(as_key(needle, &set.element)
+                    .is_some_and(|k| set.values.binary_search(&k).is_ok()))
             }
             ExprKind::Table(t) => {
                 let def = self
@@ -449,7 +450,9 @@ impl<'a> Frame<'a> {
                     .get(t.0 as usize)
                     .ok_or_else(|| EvalError::internal("table"))?;
                 let key = def.keys.first().copied().unwrap_or(0);
-                let needle = coerce_to_column(self.program, def.row, key, needle.clone());
+                let Some(needle) = as_key(needle, &column_type(self.program, def.row, key)) else {
+                    return Ok(false);
+                };
                 Ok(self
                     .tables
                     .index
@@ -508,7 +511,7 @@ impl<'a> Frame<'a> {
             if !all {
                 continue;
             }
-            let result = coerce(self.value(&row.result)?, &def.result);
+            let result = coerce(self.value(&row.result)?, &def.result)?;
             match def.hit {
                 HitPolicy::First => return Ok(result),
                 HitPolicy::Unique if !matches.is_empty() => {
@@ -540,7 +543,7 @@ impl<'a> Frame<'a> {
             return Ok(first);
         }
         match &def.default {
-            Some(d) => Ok(coerce(self.value(d)?, &def.result)),
+            Some(d) => coerce(self.value(d)?, &def.result),
             None => Ok(Value::Absent),
         }
     }
@@ -619,30 +622,37 @@ pub fn as_bool(v: &Value) -> Eval<bool> {
     }
 }
 
-/// An Int where a Decimal is expected is promoted; nothing else changes.
-pub fn coerce(v: Value, ty: &Ty) -> Value {
+/// An Int where a Decimal is expected becomes a Decimal; one too large to
+/// be a Decimal is an overflow, never a silently kept Int.
+pub fn coerce(v: Value, ty: &Ty) -> Eval<Value> {
     match (v, ty.without_optional()) {
         (Value::Int(i), Ty::Decimal) => i
             .checked_mul(DECIMAL_ONE)
-            .map_or(Value::Int(i), Value::Decimal),
-        (v, _) => v,
+            .map(Value::Decimal)
+            .ok_or_else(|| EvalError::overflow("converting an Int to a Decimal")),
+        (v, _) => Ok(v),
     }
 }
 
-fn coerce_to_column(
-    program: &Program,
-    row: lintas_check::types::RecordId,
-    column: usize,
-    v: Value,
-) -> Value {
-    match program
+/// `v` as a key of type `ty` for an exact lookup, or `None` when no key of
+/// that type can equal it (2.5 in a set of Ints, an Int too large for a
+/// Decimal set).
+pub fn as_key(v: &Value, ty: &Ty) -> Option<Value> {
+    match (v, ty.without_optional()) {
+        (Value::Int(i), Ty::Decimal) => i.checked_mul(DECIMAL_ONE).map(Value::Decimal),
+        (Value::Decimal(d), Ty::Int) => {
+            (d % DECIMAL_ONE == 0).then_some(Value::Int(d / DECIMAL_ONE))
+        }
+        (v, _) => Some(v.clone()),
+    }
+}
+
+fn column_type(program: &Program, row: lintas_check::types::RecordId, column: usize) -> Ty {
+    program
         .records
         .get(row.0 as usize)
         .and_then(|r| r.fields.get(column))
-    {
-        Some(f) => coerce(v, &f.ty),
-        None => v,
-    }
+        .map_or(Ty::Error, |f| f.ty.clone())
 }
 
 /// Orders two values of comparable types (Int and Decimal mix).
@@ -683,8 +693,21 @@ pub fn arithmetic(op: BinOp, a: Value, b: Value) -> Eval<Value> {
                 .ok_or_else(|| EvalError::overflow("division"))?)
         }
         (BinOp::Add | BinOp::Sub, Date(d), Duration { months, days }) => {
-            let sign = if op == BinOp::Sub { -1 } else { 1 };
-            Date(shift_date(d, sign * months, sign * days)?)
+            let (months, days) = if op == BinOp::Sub {
+                let overflow = || {
+                    EvalError::new(
+                        EvalErrorKind::DateOutOfRange,
+                        "the date leaves years 0001 to 9999",
+                    )
+                };
+                (
+                    months.checked_neg().ok_or_else(overflow)?,
+                    days.checked_neg().ok_or_else(overflow)?,
+                )
+            } else {
+                (months, days)
+            };
+            Date(shift_date(d, months, days)?)
         }
         (BinOp::Add, Duration { months, days }, Date(d)) => Date(shift_date(d, months, days)?),
         (op, x, y) => Decimal(decimal(op, as_decimal(&x)?, as_decimal(&y)?)?),
@@ -811,7 +834,7 @@ fn call(builtin: Builtin, args: Vec<Value>) -> Eval<Value> {
             let (a, b) = (next()?, next()?);
             let decimal = matches!(a, Value::Decimal(_)) || matches!(b, Value::Decimal(_));
             let (a, b) = if decimal {
-                (coerce(a, &Ty::Decimal), coerce(b, &Ty::Decimal))
+                (coerce(a, &Ty::Decimal)?, coerce(b, &Ty::Decimal)?)
             } else {
                 (a, b)
             };

@@ -35,8 +35,9 @@ pub struct Failure {
 pub struct CoverageData {
     /// `(decision, rule)` pairs that fired at least once.
     pub fired: BTreeSet<(usize, usize)>,
-    /// Per atom span: seen true, seen false.
-    pub atoms: BTreeMap<Span, (bool, bool)>,
+    /// Per decision and atom span: seen true, seen false. Keyed by decision
+    /// too, since a rule `for` two decisions is covered in each separately.
+    pub atoms: BTreeMap<(usize, Span), (bool, bool)>,
 }
 
 /// Coverage of one rule, for reports.
@@ -292,7 +293,10 @@ fn decide_for_test(
                 coverage.fired.insert((decision, trace.rule));
             }
             for atom in trace.atoms {
-                let entry = coverage.atoms.entry(atom.span).or_insert((false, false));
+                let entry = coverage
+                    .atoms
+                    .entry((decision, atom.span))
+                    .or_insert((false, false));
                 if atom.result {
                     entry.0 = true;
                 } else {
@@ -338,7 +342,11 @@ pub fn coverage_report(program: &Program, data: &CoverageData) -> CoverageReport
             let mut missing = Vec::new();
             let mut covered = 0;
             for span in &atoms {
-                let (t, f) = data.atoms.get(span).copied().unwrap_or((false, false));
+                let (t, f) = data
+                    .atoms
+                    .get(&(d, *span))
+                    .copied()
+                    .unwrap_or((false, false));
                 covered += usize::from(t) + usize::from(f);
                 if !t {
                     missing.push(MissingBranch {
@@ -396,11 +404,10 @@ fn json_reason_text(code: &str, values: &[(String, serde_json::Value)]) -> Strin
     format!("{code}({})", inner.join(", "))
 }
 
+/// A value as it is compared: JSON text, so the Text `"5"` never equals
+/// the Int `5`.
 fn plain(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
+    v.to_string()
 }
 
 fn join(set: &BTreeSet<String>) -> String {

@@ -97,6 +97,22 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         Ok(d) => d,
         Err(message) => return crate::io_error(io, &message),
     };
+    let over_manifest = new
+        .result
+        .program
+        .decisions
+        .iter()
+        .any(|d| d.name == decision && d.over_manifest);
+    if over_manifest {
+        // Members of a manifest are decided together (aggregates); comparing
+        // them one by one would hide exactly the changes that matter.
+        return crate::io_error(
+            io,
+            &format!(
+                "`{decision}` screens whole manifests; `lintas diff` compares single-record decisions for now"
+            ),
+        );
+    }
     let context = match args.context.to_json() {
         Ok(c) => c,
         Err(message) => return crate::io_error(io, &message),

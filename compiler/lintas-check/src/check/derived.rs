@@ -92,6 +92,7 @@ impl Checker<'_> {
         let (kind, ty) = match &item.kind {
             ItemKind::Let(l) => {
                 let value = self.expr(&l.value, None, &inner);
+                self.reject_container(&value);
                 let ty = value.ty.clone();
                 let list = self.decision_mut(decision).map(|d| &mut d.lets);
                 let index = push(
@@ -155,6 +156,7 @@ impl Checker<'_> {
             None => {
                 self.constants.insert(name.to_string(), None);
                 let value = self.expr(&l.value, None, &Scope::default());
+                self.reject_container(&value);
                 self.constants.insert(name.to_string(), Some(value.clone()));
                 Expr { span, ..value }
             }
@@ -280,6 +282,7 @@ impl Checker<'_> {
                 if matches!(c.ty, Ty::Optional(_)) {
                     self.unchecked_optional(c.span);
                 }
+                self.reject_container(&c);
                 c
             })
             .collect();
@@ -308,6 +311,7 @@ impl Checker<'_> {
                 .map(|(cell, input)| self.cell(cell, input.ty.without_optional(), scope))
                 .collect();
             let value = self.expr(&row.result, result.as_ref(), scope);
+            self.reject_container(&value);
             result = match &result {
                 None => Some(value.ty.clone()),
                 Some(r) => match r.join(&value.ty) {

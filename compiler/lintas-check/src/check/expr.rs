@@ -73,6 +73,23 @@ impl Checker<'_> {
         );
     }
 
+    /// Reference sets and tables are not values: they are only used with
+    /// `in`, `TABLE[key]` or `applies to`. Anywhere else they would reach
+    /// evaluation as something no operation accepts.
+    pub(super) fn reject_container(&mut self, e: &Expr) {
+        if matches!(e.ty, Ty::Set(_) | Ty::Table(_)) {
+            let text = self.source_text(e.span);
+            self.report(
+                Diagnostic::error(
+                    codes::NOT_ALLOWED_HERE,
+                    e.span,
+                    format!("`{text}` is reference data, not a value"),
+                )
+                .help("use reference data with `x in SET`, `TABLE[key]` or `applies to SET`"),
+            );
+        }
+    }
+
     /// The value of an expression with any optionality removed, reporting
     /// an unchecked optional.
     fn value_of(&mut self, checked: Expr) -> Expr {
@@ -171,6 +188,7 @@ impl Checker<'_> {
             }
             ast::ExprKind::Presence(inner, present) => {
                 let inner = self.expr(inner, None, scope);
+                self.reject_container(&inner);
                 if !matches!(inner.ty, Ty::Optional(_) | Ty::Error) {
                     let text = self.source_text(inner.span);
                     self.report(
@@ -191,6 +209,8 @@ impl Checker<'_> {
                 let else_scope = scope.with_facts(super::narrow::facts_if_false(cond));
                 let a = self.expr(then, expected, &then_scope);
                 let b = self.expr(otherwise, expected.or(Some(&a.ty)), &else_scope);
+                self.reject_container(&a);
+                self.reject_container(&b);
                 let Some(ty) = a.ty.join(&b.ty) else {
                     let (ta, tb) = (self.ty_name(&a.ty), self.ty_name(&b.ty));
                     self.report(
@@ -256,6 +276,7 @@ impl Checker<'_> {
                 for item in items {
                     let c = self.expr(item, element_ty.as_ref(), scope);
                     let c = self.value_of(c);
+                    self.reject_container(&c);
                     match &element_ty {
                         None => element_ty = Some(c.ty.clone()),
                         Some(t) => self.require(&c, t),
@@ -635,17 +656,35 @@ impl Checker<'_> {
             }
             Signature::NumbersToNumber | Signature::NumberToNumber => {
                 let mut ty = Ty::Int;
+                let mut dates = 0;
                 for a in args {
                     let c = self.expr(a, None, scope);
                     let c = self.value_of(c);
-                    if !c.ty.is_numeric() {
+                    // min and max also order dates; abs does not.
+                    if c.ty == Ty::Date && signature == Signature::NumbersToNumber {
+                        dates += 1;
+                    } else if !c.ty.is_numeric() {
                         self.require(&c, &Ty::Decimal);
                     } else if c.ty == Ty::Decimal {
                         ty = Ty::Decimal;
                     }
                     checked.push(c);
                 }
-                ty
+                match dates {
+                    0 => ty,
+                    n if n == checked.len() => Ty::Date,
+                    _ => {
+                        self.report(
+                            Diagnostic::error(
+                                codes::TYPE_MISMATCH,
+                                span,
+                                format!("`{}` needs two dates or two numbers", name.name),
+                            )
+                            .help("compare dates with dates and numbers with numbers"),
+                        );
+                        Ty::Error
+                    }
+                }
             }
         };
         Expr {
@@ -681,6 +720,7 @@ impl Checker<'_> {
             }
             BinOp::Otherwise => {
                 let l = self.expr(lhs, expected, scope);
+                self.reject_container(&l);
                 let inner = l.ty.without_optional().clone();
                 if !matches!(l.ty, Ty::Optional(_) | Ty::Error) {
                     let text = self.source_text(l.span);

@@ -243,7 +243,7 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            let keys = agg
+            let keys: Vec<crate::hir::Expr> = agg
                 .keys
                 .iter()
                 .map(|k| {
@@ -251,6 +251,7 @@ impl Checker<'_> {
                     if matches!(c.ty, Ty::Optional(_)) {
                         self.unchecked_optional(c.span);
                     }
+                    self.reject_container(&c);
                     c
                 })
                 .collect();
@@ -258,6 +259,22 @@ impl Checker<'_> {
                 .filter
                 .as_ref()
                 .map(|f| self.expect(f, &Ty::Bool, &scope));
+            // Aggregates are computed over the manifest before any member is
+            // decided, so they cannot be built on other aggregates.
+            if keys
+                .iter()
+                .chain(filter.iter())
+                .any(|e| self.uses_aggregate(decision, e, 0))
+            {
+                self.report(
+                    Diagnostic::error(
+                        codes::NOT_ALLOWED_HERE,
+                        agg.span,
+                        format!("aggregate `{}` uses another aggregate", agg.name.name),
+                    )
+                    .help("count by the underlying fields instead; aggregates are computed from each member's own data"),
+                );
+            }
             if let Some(def) = self.program.decisions.get_mut(decision) {
                 if def.aggregates.iter().any(|a| a.name == agg.name.name) {
                     self.diagnostics.push(
@@ -277,6 +294,39 @@ impl Checker<'_> {
                     span: agg.span,
                 });
             }
+        }
+    }
+
+    /// Whether `e` reads an aggregate, directly or through lets, scores or
+    /// decision tables of the decision.
+    fn uses_aggregate(&self, decision: usize, e: &crate::hir::Expr, depth: usize) -> bool {
+        use crate::hir::ExprKind as K;
+        if depth > 64 {
+            return false;
+        }
+        let def = self.program.decisions.get(decision);
+        let deeper = |x: &crate::hir::Expr| self.uses_aggregate(decision, x, depth + 1);
+        match &e.kind {
+            K::Aggregate(_) => true,
+            K::Let(i) => def
+                .and_then(|d| d.lets.get(*i))
+                .is_some_and(|l| deeper(&l.value)),
+            K::Score(i) => def.and_then(|d| d.scores.get(*i)).is_some_and(|s| {
+                s.terms
+                    .iter()
+                    .any(|t| deeper(&t.weight) || t.condition.as_ref().is_some_and(deeper))
+            }),
+            K::DecisionTable(i) => def.and_then(|d| d.tables.get(*i)).is_some_and(|t| {
+                t.inputs.iter().any(deeper) || t.rows.iter().any(|r| deeper(&r.result))
+            }),
+            K::Field(b, _) | K::Not(b) | K::Neg(b) | K::Presence(b, _) => deeper(b),
+            K::Binary(_, l, r) => deeper(l) || deeper(r),
+            K::If(c, a, b) => deeper(c) || deeper(a) || deeper(b),
+            K::Quantifier { over, body, .. } => deeper(over) || deeper(body),
+            K::Call(_, xs) | K::List(xs) | K::Lookup(_, xs) | K::Record(_, xs) => {
+                xs.iter().any(deeper)
+            }
+            _ => false,
         }
     }
 
@@ -508,6 +558,7 @@ impl Checker<'_> {
             if matches!(v.ty, Ty::Optional(_)) {
                 self.unchecked_optional(v.span);
             }
+            self.reject_container(&v);
             values.push((b.name.name.clone(), v));
         }
         Some(RuleDef {
