@@ -332,3 +332,152 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------- input formats
+
+fn shared_data(relative: &str) -> String {
+    repo_root()
+        .join("../shared/data")
+        .join(relative)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn api_eval(
+    decision: &str,
+    format: &str,
+    input: &str,
+    date: &str,
+) -> (lintas_tests::Run, Vec<serde_json::Value>) {
+    let run = lintas(&[
+        "eval",
+        &path("tests/data/eval/api"),
+        "--decision",
+        decision,
+        "--input-format",
+        format,
+        "--input",
+        input,
+        "--date",
+        date,
+        "--member",
+        "SGP",
+    ]);
+    let lines = run
+        .stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    (run, lines)
+}
+
+#[test]
+fn a_paxlst_manifest_is_screened_with_its_findings_reported() {
+    let (run, results) = api_eval(
+        "pre_arrival",
+        "paxlst",
+        &shared_data("paxlst/03_gtas_multi_leg_d05b.edi"),
+        "2008-08-10",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(results.len(), 2);
+    assert!(
+        results.iter().all(|r| r["outcome"] == "clear"),
+        "{results:?}"
+    );
+    assert!(
+        run.stderr.contains("TextAfterInterchangeEnd"),
+        "{}",
+        run.stderr
+    );
+
+    // A two-letter nationality is reported and the traveller fails closed.
+    let (run, results) = api_eval(
+        "pre_arrival",
+        "paxlst",
+        &shared_data("paxlst/05_smooks_cbp_ace_d03b_release_char.edi"),
+        "2008-08-10",
+    );
+    assert!(
+        run.stderr.contains("TwoLetterCountryCode"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(results.len(), 1);
+    assert_eq!(results[0]["outcome"], "refer");
+    assert_eq!(results[0]["reasons"][0]["code"], "INPUT_INVALID");
+}
+
+#[test]
+fn a_generated_paxlst_manifest_round_trips_into_decisions() {
+    let mut generator = lintas_traffic::Generator::new(lintas_traffic::Config::new(31));
+    let mut manifest = generator.manifest(300);
+    let shared_number = manifest[19].document.number.clone();
+    manifest[9].document.number = shared_number;
+    let separators = lintas_traffic::Separators::default();
+    let message = lintas_traffic::to_paxlst(&manifest, &separators);
+    let temp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = temp.path().join("manifest.edi");
+    std::fs::write(&file, message).unwrap_or_else(|e| panic!("{e}"));
+    let (run, results) = api_eval(
+        "pre_arrival",
+        "paxlst",
+        &file.to_string_lossy(),
+        "2026-03-01",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(results.len(), 300);
+    for (i, r) in results.iter().enumerate() {
+        let duplicate = r["reasons"].as_array().is_some_and(|a| {
+            a.iter()
+                .any(|x| x["code"] == "DUPLICATE_DOCUMENT" && x["values"]["copies"] == 2)
+        });
+        assert_eq!(duplicate, i == 9 || i == 19, "traveller {}: {r}", i + 1);
+        assert!(
+            r.get("errors").is_none(),
+            "traveller {} failed closed: {r}",
+            i + 1
+        );
+    }
+}
+
+#[test]
+fn machine_readable_zones_are_decided_with_their_check_digits() {
+    let samples = std::fs::read_to_string(shared_data("mrz/samples.tsv")).unwrap_or_default();
+    let rows: Vec<Vec<&str>> = samples
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect())
+        .collect();
+    let input: String = rows
+        .iter()
+        .map(|r| format!("{}\n", r.first().copied().unwrap_or("")))
+        .collect();
+    let temp = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = temp.path().join("mrz.txt");
+    std::fs::write(&file, input).unwrap_or_else(|e| panic!("{e}"));
+    let (run, results) = api_eval(
+        "document_check",
+        "mrz",
+        &file.to_string_lossy(),
+        "2000-01-01",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(results.len(), rows.len());
+    for (row, result) in rows.iter().zip(&results) {
+        let validity = row.get(3).copied().unwrap_or("");
+        let codes: Vec<&str> = result["reasons"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|r| r["code"].as_str()).collect())
+            .unwrap_or_default();
+        if validity.starts_with("INVALID_FORMAT") {
+            assert_eq!(codes, ["INPUT_INVALID"], "{row:?}");
+        } else {
+            assert_eq!(
+                codes.contains(&"MRZ_INVALID"),
+                validity.starts_with("CHECK_DIGIT_FAIL"),
+                "{row:?}: {result}"
+            );
+        }
+    }
+}

@@ -46,6 +46,17 @@ pub struct Args {
     /// Reject fields the schema does not declare.
     #[arg(long)]
     pub strict: bool,
+    /// What the input is: JSON records, ICAO 9303 MRZs (one per line, lines
+    /// joined by `|`), or one UN/EDIFACT PAXLST message.
+    #[arg(long, value_enum, default_value_t = InputFormat::Json)]
+    pub input_format: InputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InputFormat {
+    Json,
+    Mrz,
+    Paxlst,
 }
 
 #[derive(Debug, Clone, Default, clap::Args)]
@@ -136,10 +147,6 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
             return crate::io_error(io, &format!("invalid context: {}", listed.join("; ")));
         }
     };
-    let text = match read_input(args.input.as_ref()) {
-        Ok(t) => t,
-        Err(message) => return crate::io_error(io, &message),
-    };
     let options = DecodeOptions {
         strict: args.strict,
     };
@@ -147,7 +154,18 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         .decisions
         .get(decision)
         .is_some_and(|d| d.over_manifest);
-    let batches = super::input::split_records(&text, over_manifest);
+    let reference =
+        lintas_eval::decide::context_date(&context).and_then(super::formats::reference_date);
+    let batches = match read_batches(
+        args.input.as_ref(),
+        args.input_format,
+        over_manifest,
+        reference,
+        io,
+    ) {
+        Ok(b) => b,
+        Err(message) => return crate::io_error(io, &message),
+    };
     let mut table_rows = Vec::new();
     let mut count = 0usize;
     let total = batches.len();
@@ -295,6 +313,93 @@ fn pick_decision(program: &Program, name: Option<&str>) -> Result<usize, String>
             "the package has several decisions; choose one with `--decision` ({})",
             names.join(", ")
         )),
+    }
+}
+
+type OwnedBatch = Result<Vec<String>, DecodeError>;
+
+/// The input as batches of JSON record texts, whatever its format; each
+/// batch is decided together (a manifest) or record by record.
+fn read_batches(
+    path: Option<&PathBuf>,
+    format: InputFormat,
+    over_manifest: bool,
+    reference: Option<lintas_formats::Date>,
+    io: &mut Io<'_>,
+) -> Result<Vec<OwnedBatch>, String> {
+    let problem = |place: String, message: String| DecodeError {
+        kind: lintas_eval::decode::DecodeErrorKind::Syntax,
+        path: place,
+        message,
+    };
+    match format {
+        InputFormat::Json => {
+            let text = read_input(path)?;
+            Ok(super::input::split_records(&text, over_manifest)
+                .into_iter()
+                .map(|b| b.map(|items| items.into_iter().map(str::to_string).collect()))
+                .collect())
+        }
+        InputFormat::Mrz => {
+            let reference = reference
+                .ok_or("an MRZ needs the evaluation date (`--date`) to read two-digit years")?;
+            let text = read_input(path)?;
+            let records: Vec<OwnedBatch> = text
+                .lines()
+                .enumerate()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(n, line)| {
+                    super::formats::mrz_record(line.trim(), reference)
+                        .map(|r| vec![r])
+                        .map_err(|m| {
+                            problem(
+                                format!("line {}", n + 1),
+                                format!("not a machine-readable zone: {m}"),
+                            )
+                        })
+                })
+                .collect();
+            Ok(if over_manifest {
+                vec![
+                    records
+                        .into_iter()
+                        .map(|r| r.map(|mut v| v.pop().unwrap_or_default()))
+                        .collect::<Result<Vec<_>, _>>(),
+                ]
+            } else {
+                records
+            })
+        }
+        InputFormat::Paxlst => {
+            let reference = reference
+                .ok_or("a PAXLST message needs the evaluation date (`--date`) to read dates")?;
+            let bytes = read_bytes(path)?;
+            let (records, findings) = super::formats::paxlst_records(&bytes, reference)?;
+            // Irregular data is reported, never silently accepted.
+            for f in &findings {
+                let _ = writeln!(io.err, "paxlst: {f}");
+            }
+            Ok(if over_manifest {
+                vec![Ok(records)]
+            } else {
+                records.into_iter().map(|r| Ok(vec![r])).collect()
+            })
+        }
+    }
+}
+
+fn read_bytes(path: Option<&PathBuf>) -> Result<Vec<u8>, String> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            std::fs::read(p).map_err(|e| format!("{}: cannot read: {e}", p.display()))
+        }
+        _ => {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            Ok(bytes)
+        }
     }
 }
 

@@ -4,6 +4,7 @@ pub mod check;
 pub mod diff;
 pub mod eval;
 pub mod fmt;
+mod formats;
 pub mod generate;
 mod input;
 mod package;
