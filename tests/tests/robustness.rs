@@ -222,3 +222,40 @@ proptest! {
         check_text(&text);
     }
 }
+
+#[test]
+fn cached_parsing_equals_fresh_parsing_through_a_series_of_edits() {
+    // The language server parses through the cache on every keystroke; it
+    // must give exactly what a fresh parse gives, wherever items moved.
+    let mut cache = lintas_syntax::ParseCache::new();
+    let mut compared = 0;
+    for (name, text) in valid_files() {
+        let bounds = token_boundaries(&text);
+        let mut current = text.clone();
+        for pair in bounds.windows(2).step_by(37) {
+            let [start, end] = [pair[0], pair[1]];
+            if end > current.len()
+                || !current.is_char_boundary(start)
+                || !current.is_char_boundary(end)
+            {
+                continue;
+            }
+            // Alternately delete and double a token, keeping the edits.
+            let token = current[start..end].to_string();
+            current = if compared % 2 == 0 {
+                format!("{}{}", &current[..start], &current[end..])
+            } else {
+                format!("{}{token}{}", &current[..end], &current[end..])
+            };
+            let file = lintas_syntax::FileId(7);
+            let cached = lintas_syntax::parse_cached(file, &current, &mut cache);
+            let fresh = lintas_syntax::parse(file, &current);
+            assert!(
+                cached == fresh,
+                "{name}: cached parse differs after edit {compared}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared > 100, "only {compared} edits");
+}

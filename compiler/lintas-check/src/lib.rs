@@ -17,5 +17,5 @@ pub mod types;
 pub mod value;
 pub mod workspace;
 
-pub use check::{CheckResult, check_package};
+pub use check::{CheckResult, check_package, check_package_cached};
 pub use suggest::closest;

@@ -4,13 +4,16 @@
 //! It is the only crate that depends on pest.
 
 pub mod ast;
+pub mod cache;
 pub mod codes;
 pub mod diagnostic;
 pub mod format;
 pub mod lexical;
 pub mod parser;
+pub mod rebase;
 pub mod span;
 
+pub use cache::ParseCache;
 pub use diagnostic::{Diagnostic, Label, Severity};
-pub use parser::{Parsed, parse};
+pub use parser::{Parsed, parse, parse_cached};
 pub use span::{FileId, Span};

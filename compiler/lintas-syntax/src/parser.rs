@@ -28,6 +28,78 @@ pub struct Parsed {
 /// Parses one file. Items that fail to parse are left out of the tree and
 /// reported; the rest of the file is still parsed.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    parse_with(file, text, |_, offset, chunk| {
+        parse_chunk(file, offset, chunk)
+    })
+}
+
+/// Parses reusing the items of `cache` whose text has not changed, wherever
+/// they moved to: editing one item of a long file re-parses that item only.
+pub fn parse_cached(file: FileId, text: &str, cache: &mut crate::cache::ParseCache) -> Parsed {
+    parse_with(file, text, |_, offset, chunk| {
+        cache.chunk(file, offset, chunk)
+    })
+}
+
+/// What one top-level item's text gave.
+#[derive(Debug, Clone)]
+pub(crate) struct ChunkResult {
+    pub items: Vec<Item>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub broken: Option<BrokenItem>,
+}
+
+pub(crate) fn parse_chunk(file: FileId, offset: usize, chunk: &str) -> ChunkResult {
+    if let Some((at, what)) = lexical::nesting_problem(chunk) {
+        let at = offset + at;
+        return ChunkResult {
+            items: Vec::new(),
+            diagnostics: vec![
+                Diagnostic::error(
+                    codes::NESTING_TOO_DEEP,
+                    Span::new(file, at, at + 1),
+                    format!("input nests too deeply: {what}"),
+                )
+                .label("nesting limit reached here")
+                .help("split the expression into named `let` values"),
+            ],
+            broken: Some(lexical::broken_item(chunk)),
+        };
+    }
+    let mut builder = Builder {
+        file,
+        offset,
+        diagnostics: Vec::new(),
+    };
+    let mut result = ChunkResult {
+        items: Vec::new(),
+        diagnostics: Vec::new(),
+        broken: None,
+    };
+    match Grammar::parse(Rule::chunk, chunk) {
+        Ok(pairs) => match builder.chunk(pairs) {
+            Ok(parsed) => result.items = parsed,
+            Err(diagnostic) => {
+                result.diagnostics.push(*diagnostic);
+                result.broken = Some(lexical::broken_item(chunk));
+            }
+        },
+        Err(error) => {
+            result
+                .diagnostics
+                .push(syntax_error(file, offset, chunk, &error));
+            result.broken = Some(lexical::broken_item(chunk));
+        }
+    }
+    result.diagnostics.append(&mut builder.diagnostics);
+    result
+}
+
+fn parse_with(
+    file: FileId,
+    text: &str,
+    mut chunk_parser: impl FnMut(FileId, usize, &str) -> ChunkResult,
+) -> Parsed {
     let mut items = Vec::new();
     let mut diagnostics = Vec::new();
     let mut broken = Vec::new();
@@ -38,39 +110,10 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         if chunk.trim().is_empty() {
             continue;
         }
-        if let Some((at, what)) = lexical::nesting_problem(chunk) {
-            let offset = range.start + at;
-            diagnostics.push(
-                Diagnostic::error(
-                    codes::NESTING_TOO_DEEP,
-                    Span::new(file, offset, offset + 1),
-                    format!("input nests too deeply: {what}"),
-                )
-                .label("nesting limit reached here")
-                .help("split the expression into named `let` values"),
-            );
-            broken.push(lexical::broken_item(chunk));
-            continue;
-        }
-        let mut builder = Builder {
-            file,
-            offset: range.start,
-            diagnostics: Vec::new(),
-        };
-        match Grammar::parse(Rule::chunk, chunk) {
-            Ok(pairs) => match builder.chunk(pairs) {
-                Ok(mut parsed) => items.append(&mut parsed),
-                Err(diagnostic) => {
-                    diagnostics.push(*diagnostic);
-                    broken.push(lexical::broken_item(chunk));
-                }
-            },
-            Err(error) => {
-                diagnostics.push(syntax_error(file, range.start, chunk, &error));
-                broken.push(lexical::broken_item(chunk));
-            }
-        }
-        diagnostics.append(&mut builder.diagnostics);
+        let mut result = chunk_parser(file, range.start, chunk);
+        items.append(&mut result.items);
+        diagnostics.append(&mut result.diagnostics);
+        broken.extend(result.broken);
     }
     let comments = lexical::comments(text)
         .into_iter()

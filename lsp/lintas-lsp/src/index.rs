@@ -155,14 +155,19 @@ pub struct Index {
 }
 
 impl Index {
-    pub fn build(db: &SourceDb, files: &[FileId], program: Option<&Program>) -> Index {
+    pub fn build(
+        db: &SourceDb,
+        files: &[FileId],
+        program: Option<&Program>,
+        cache: &mut lintas_syntax::ParseCache,
+    ) -> Index {
         let mut index = Index {
             files: files.to_vec(),
             ..Index::default()
         };
         let parsed: Vec<(FileId, SourceFile)> = files
             .iter()
-            .map(|f| (*f, lintas_syntax::parse(*f, db.text(*f)).file))
+            .map(|f| (*f, lintas_syntax::parse_cached(*f, db.text(*f), cache).file))
             .collect();
         // First the declarations, so that uses anywhere can be resolved.
         for (_, file) in &parsed {

@@ -54,6 +54,9 @@ pub struct World {
     pub needs_rescan: bool,
     /// The last diagnostics sent for each file, to send only changes.
     pub published: HashMap<PathBuf, Vec<lsp_types::Diagnostic>>,
+    /// Parses of unchanged items, shared by checking and indexing: an edit
+    /// re-parses only the item it touches.
+    parse_cache: lintas_syntax::ParseCache,
 }
 
 impl World {
@@ -201,7 +204,7 @@ impl World {
                 continue;
             }
             let timer = std::time::Instant::now();
-            let result = lintas_check::check_package(&self.ws, root);
+            let result = lintas_check::check_package_cached(&self.ws, root, &mut self.parse_cache);
 
             if std::env::var_os("LINTAS_LSP_TIMING").is_some() {
                 eprintln!("check {:?}", timer.elapsed());
@@ -231,7 +234,7 @@ impl World {
             self.paths.push(path.clone());
             self.ids.insert(path.clone(), id);
             let parsed = lintas_syntax::parse(id, self.ws.db.text(id));
-            let index = Index::build(&self.ws.db, &[id], None);
+            let index = Index::build(&self.ws.db, &[id], None, &mut self.parse_cache);
             self.loose.insert(path, (id, index, parsed.diagnostics));
         }
         for (path, (id, index, diagnostics)) in self.loose.iter_mut() {
@@ -240,7 +243,7 @@ impl World {
             {
                 self.ws.db.set_text(*id, doc.text.clone());
                 *diagnostics = lintas_syntax::parse(*id, &doc.text).diagnostics;
-                *index = Index::build(&self.ws.db, &[*id], None);
+                *index = Index::build(&self.ws.db, &[*id], None, &mut self.parse_cache);
             }
         }
         self.loose.retain(|p, _| self.open.contains_key(p));
@@ -262,7 +265,7 @@ impl World {
                 .flat_map(|p| p.sources.iter().copied())
                 .collect();
             let program = self.analyses.get(&root).and_then(|a| a.program.as_ref());
-            let index = Index::build(&self.ws.db, &files, program);
+            let index = Index::build(&self.ws.db, &files, program, &mut self.parse_cache);
             if let Some(a) = self.analyses.get_mut(&root) {
                 a.index = index;
                 a.index_pending = false;

@@ -33,13 +33,34 @@ impl CheckResult {
 
 /// Checks one package of the workspace, with the packages it extends.
 pub fn check_package(ws: &Workspace, id: PackageId) -> CheckResult {
+    check(ws, id, None)
+}
+
+/// As [`check_package`], reusing the parses of unchanged items from
+/// `cache` (for the language server, which checks on every keystroke).
+pub fn check_package_cached(
+    ws: &Workspace,
+    id: PackageId,
+    cache: &mut lintas_syntax::ParseCache,
+) -> CheckResult {
+    check(ws, id, Some(cache))
+}
+
+fn check(
+    ws: &Workspace,
+    id: PackageId,
+    mut cache: Option<&mut lintas_syntax::ParseCache>,
+) -> CheckResult {
     let mut diagnostics = Vec::new();
     let chain = extension_chain(ws, id, &mut diagnostics);
     let mut parsed_files = Vec::new();
     for (level, package) in chain.iter().enumerate() {
         if let Some(input) = ws.package(*package) {
             for &file in &input.sources {
-                let parsed = lintas_syntax::parse(file, ws.db.text(file));
+                let parsed = match cache.as_deref_mut() {
+                    Some(cache) => lintas_syntax::parse_cached(file, ws.db.text(file), cache),
+                    None => lintas_syntax::parse(file, ws.db.text(file)),
+                };
                 diagnostics.extend(parsed.diagnostics);
                 parsed_files.push((level, parsed.file));
             }
