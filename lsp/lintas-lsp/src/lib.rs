@@ -95,6 +95,7 @@ impl<W: Write> Server<W> {
         match message {
             Message::Request(request) => {
                 self.refresh()?;
+                self.ensure_indexes()?;
                 let id = request.id.clone();
                 let method = request.method.clone();
                 let response =
@@ -183,7 +184,12 @@ impl<W: Write> Server<W> {
             )))?;
         }
         self.world.published = published;
-        // Requests need the index; diagnostics did not wait for it.
+        Ok(())
+    }
+
+    /// Requests need the index; it is built only when one arrives, so a run
+    /// of edits publishes diagnostics without waiting for indexing.
+    fn ensure_indexes(&mut self) -> Result<(), String> {
         if let Err(panic) =
             std::panic::catch_unwind(AssertUnwindSafe(|| self.world.build_indexes()))
         {
