@@ -232,11 +232,11 @@ fn the_reference_tests_cover_every_rule_and_kill_every_mutant() {
 
 /// The reference package, plus `extra` as another source file.
 fn reference_with(extra: &str) -> lintas_check::CheckResult {
-    let mut ws: Workspace =
-        match lintas::loader::Loader::load_paths(&[repo_root().join("rules/reference")]) {
-            Ok(ws) => ws,
-            Err(e) => panic!("{e}"),
-        };
+    let mut ws: Workspace = match lintas::loader::load_paths(&[repo_root().join("rules/reference")])
+    {
+        Ok(ws) => ws,
+        Err(e) => panic!("{e}"),
+    };
     if !extra.is_empty() {
         let file = ws.db.add("extra.lintas", extra);
         if let Some(p) = ws.packages.get_mut(0) {

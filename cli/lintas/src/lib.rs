@@ -4,7 +4,8 @@
 
 mod commands;
 mod explain;
-pub mod loader;
+/// Reading packages from disk (shared with the language server).
+pub use lintas_load as loader;
 mod render;
 
 use clap::{Parser, Subcommand, ValueEnum};

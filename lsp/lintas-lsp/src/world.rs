@@ -1,19 +1,16 @@
 //! What the server knows of the files: the packages of the workspace
-//! folders, read the way the CLI's loader reads them (the compiler does no
-//! I/O, so the server, like the CLI, reads and hands over text), with the
-//! editor's unsaved text in place of the disk's for open documents.
+//! folders, read by `lintas-load` as the CLI reads them, with the editor's
+//! unsaved text in place of the disk's for open documents.
 
 use crate::index::Index;
-use lintas_check::manifest;
-use lintas_check::workspace::{PackageId, PackageInput, Workspace};
-use lintas_syntax::{Diagnostic, FileId, Span, codes};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use lintas_check::workspace::{PackageId, Workspace};
+use lintas_syntax::{Diagnostic, FileId};
+use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-pub const MANIFEST: &str = "lintas.toml";
-const SKIPPED_DIRS: &[&str] = &["target", "node_modules", ".git"];
+pub use lintas_load::{MANIFEST, package_of};
 
 /// A document the editor has open.
 #[derive(Debug, Clone)]
@@ -86,10 +83,18 @@ impl World {
     /// Reads the packages of the workspace folders (and of open files
     /// outside them) from scratch.
     pub fn rescan(&mut self) {
-        let mut loader = Loader::default();
+        let source = EditorSource {
+            open: self
+                .open
+                .iter()
+                .map(|(p, d)| (p.clone(), d.text.clone()))
+                .collect(),
+            mtimes: HashMap::new(),
+        };
+        let mut loader = lintas_load::Loader::new(source);
         let mut dirs = Vec::new();
         for folder in &self.folders {
-            find_packages(folder, &mut dirs);
+            dirs.extend(lintas_load::find_packages(folder).unwrap_or_default());
         }
         for path in self.open.keys() {
             if let Some(dir) = package_of(path)
@@ -101,11 +106,9 @@ impl World {
         dirs.sort();
         dirs.dedup();
         for dir in dirs {
-            if let Some(id) = loader.load_package(&dir, &self.open)
-                && !loader.ws.roots.contains(&id)
-            {
-                loader.ws.roots.push(id);
-            }
+            // A package that cannot be read is left out; its files get no
+            // diagnostics rather than stopping the server.
+            let _ = loader.load_root(&dir);
         }
         self.roots = loader.ws.roots.clone();
         self.ws = loader.ws;
@@ -116,7 +119,7 @@ impl World {
             .enumerate()
             .map(|(i, p)| (p.clone(), FileId(u32::try_from(i).unwrap_or(u32::MAX))))
             .collect();
-        self.mtimes = loader.mtimes;
+        self.mtimes = loader.source.mtimes;
         self.analyses.clear();
         self.loose.clear();
         self.needs_rescan = false;
@@ -381,281 +384,31 @@ fn mtime(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// The package directory holding a file, if any.
-pub fn package_of(path: &Path) -> Option<PathBuf> {
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if d.join(MANIFEST).is_file() {
-            return Some(d.to_path_buf());
-        }
-        dir = d.parent();
-    }
-    None
-}
-
-/// Package directories at or below a folder, or the one containing it.
-fn find_packages(folder: &Path, found: &mut Vec<PathBuf>) {
-    if folder.join(MANIFEST).is_file() {
-        found.push(folder.to_path_buf());
-    } else if let Some(dir) = package_of(folder) {
-        found.push(dir);
-        return;
-    }
-    walk_for_packages(folder, found, 0);
-}
-
-fn walk_for_packages(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 12 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if !path.is_dir() || name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_str()) {
-            continue;
-        }
-        if path.join(MANIFEST).is_file() {
-            found.push(path.clone());
-        }
-        walk_for_packages(&path, found, depth + 1);
-    }
-}
-
-/// Relative to the current directory when possible, as the CLI shows
-/// paths, so that messages naming files read the same in both.
-pub fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|c| c.canonicalize().ok());
-    let shown = cwd
-        .as_ref()
-        .and_then(|c| path.strip_prefix(c).ok())
-        .unwrap_or(path);
-    let text = shown.to_string_lossy().replace('\\', "/");
-    if text.is_empty() {
-        ".".to_string()
-    } else {
-        text
-    }
-}
-
-/// The CLI's loader, again: the server cannot depend on the `lintas` crate
-/// (which depends on this one), and it must also take open documents'
-/// text in place of the disk's.
-#[derive(Default)]
-struct Loader {
-    ws: Workspace,
-    paths: Vec<PathBuf>,
+/// Reads files for the loader: the editor's text for open documents, the
+/// disk's otherwise, noting modification times to notice later edits.
+struct EditorSource {
+    open: HashMap<PathBuf, String>,
     mtimes: HashMap<PathBuf, Option<SystemTime>>,
-    by_dir: HashMap<PathBuf, PackageId>,
-    loading: Vec<PathBuf>,
 }
 
-impl Loader {
-    fn add(&mut self, path: &Path, text: String) -> FileId {
-        let id = self.ws.db.add(display_path(path), text);
-        self.paths.push(path.to_path_buf());
-        id
-    }
-
-    fn read(&mut self, path: &Path, open: &HashMap<PathBuf, OpenDoc>) -> Result<String, String> {
-        if let Some(doc) = open.get(path) {
-            return Ok(doc.text.clone());
+impl lintas_load::Source for EditorSource {
+    fn read(&mut self, path: &Path) -> Result<String, String> {
+        if let Some(text) = self.open.get(path) {
+            return Ok(text.clone());
         }
         self.mtimes.insert(path.to_path_buf(), mtime(path));
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
-        String::from_utf8(bytes).map_err(|e| {
-            format!(
-                "not UTF-8 text (first bad byte at offset {})",
-                e.utf8_error().valid_up_to()
-            )
-        })
+        lintas_load::read_text(path)
     }
 
-    fn load_package(&mut self, dir: &Path, open: &HashMap<PathBuf, OpenDoc>) -> Option<PackageId> {
-        let dir = dir.canonicalize().ok()?;
-        if let Some(id) = self.by_dir.get(&dir) {
-            return Some(*id);
-        }
-        let manifest_path = dir.join(MANIFEST);
-        let manifest_text = self.read(&manifest_path, open).ok()?;
-        let manifest_file = self.add(&manifest_path, manifest_text.clone());
-        let whole = Span::new(manifest_file, 0, manifest_text.len());
-        let parsed = match manifest::parse(&manifest_text, whole) {
-            Ok(m) => Some(m),
-            Err(mut problems) => {
-                self.ws.load_diagnostics.append(&mut problems);
-                None
-            }
-        };
-        let mut files = Vec::new();
-        collect_files(&dir, &dir, &mut files, 0);
-        for path in open.keys() {
-            if path.starts_with(&dir)
-                && path.extension().is_some_and(|e| e == "lintas")
-                && package_of(path).as_deref() == Some(dir.as_path())
-                && !files.iter().any(|(_, p)| p == path)
-            {
-                let relative = path
-                    .strip_prefix(&dir)
-                    .unwrap_or(path)
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                files.push((relative, path.clone()));
-            }
-        }
-        files.sort();
-        let mut sources = Vec::new();
-        let mut data = BTreeMap::new();
-        let mut unreadable = BTreeMap::new();
-        for (relative, path) in files {
-            let is_source = relative.ends_with(".lintas");
-            let text = match self.read(&path, open) {
-                Ok(text) => text,
-                Err(message) => {
-                    if is_source {
-                        let id = self.add(&path, String::new());
-                        self.ws.load_diagnostics.push(
-                            Diagnostic::error(
-                                codes::SYNTAX,
-                                Span::new(id, 0, 0),
-                                format!("cannot read `{}`: {message}", display_path(&path)),
-                            )
-                            .help("save the file as UTF-8 text"),
-                        );
-                    } else {
-                        unreadable.insert(relative, message);
-                    }
-                    continue;
-                }
-            };
-            let id = self.add(&path, text);
-            if is_source {
-                sources.push(id);
-            } else {
-                data.insert(relative, id);
-            }
-        }
-        let id = PackageId(self.ws.packages.len());
-        self.ws.packages.push(PackageInput {
-            root: display_path(&dir),
-            manifest_file,
-            manifest: parsed.clone(),
-            sources,
-            data,
-            unreadable,
-            base: None,
-            dependencies: BTreeMap::new(),
-        });
-        self.by_dir.insert(dir.clone(), id);
-        self.loading.push(dir.clone());
-        if let Some(m) = &parsed {
-            if let Some(link) = &m.extends {
-                let base = self.link(&dir, link, "extends", open);
-                if let Some(p) = self.ws.packages.get_mut(id.0) {
-                    p.base = base;
-                }
-            }
-            for (name, link) in &m.dependencies {
-                if let Some(dep) = self.link(&dir, link, "dependency", open)
-                    && let Some(p) = self.ws.packages.get_mut(id.0)
-                {
-                    p.dependencies.insert(name.clone(), dep);
-                }
-            }
-        }
-        self.loading.pop();
-        Some(id)
-    }
-
-    fn link(
-        &mut self,
-        from: &Path,
-        link: &manifest::PackageLink,
-        what: &str,
-        open: &HashMap<PathBuf, OpenDoc>,
-    ) -> Option<PackageId> {
-        let target = from.join(&link.path);
-        let canonical = target.canonicalize().ok();
-        if canonical.as_ref().is_some_and(|c| self.loading.contains(c)) {
-            self.ws.load_diagnostics.push(
-                Diagnostic::error(
-                    codes::BAD_PACKAGE_LINK,
-                    link.span,
-                    format!("`{}` links back to a package that links here", link.path),
-                )
-                .help("packages may not extend or import each other in a cycle"),
-            );
-            return None;
-        }
-        if !target.join(MANIFEST).is_file() {
-            self.ws.load_diagnostics.push(
-                Diagnostic::error(
-                    codes::BAD_PACKAGE_LINK,
-                    link.span,
-                    format!("no package at `{}`", link.path),
-                )
-                .label(format!("{what} path, relative to this package"))
-                .help(format!("the directory must contain a `{MANIFEST}`")),
-            );
-            return None;
-        }
-        let id = self.load_package(&target, open)?;
-        let version = self
-            .ws
-            .package(id)
-            .and_then(|p| p.manifest.as_ref())
-            .map(|m| m.version.clone());
-        if let (Some(req), Some(version)) = (&link.version, version)
-            && !req.matches(&version)
-        {
-            self.ws.load_diagnostics.push(
-                Diagnostic::error(
-                    codes::BAD_PACKAGE_LINK,
-                    link.span,
-                    format!(
-                        "`{}` is version {version}, which does not match `{req}`",
-                        link.path
-                    ),
-                )
-                .help("update the version requirement, or the package it points to"),
-            );
-        }
-        Some(id)
-    }
-}
-
-fn collect_files(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>, depth: usize) {
-    if depth > 12 {
-        return;
-    }
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name().to_string_lossy().to_string();
-        if name.starts_with('.') {
-            continue;
-        }
-        if path.is_dir() {
-            if SKIPPED_DIRS.contains(&name.as_str()) || path.join(MANIFEST).is_file() {
-                continue;
-            }
-            collect_files(root, &path, out, depth + 1);
-        } else if [".lintas", ".csv", ".json"]
-            .iter()
-            .any(|ext| name.ends_with(ext))
-        {
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((relative, path));
-        }
+    /// New documents the editor has open but not yet saved.
+    fn extra_files(&self, dir: &Path) -> Vec<PathBuf> {
+        self.open
+            .keys()
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "lintas")
+                    && package_of(p).as_deref() == Some(dir)
+            })
+            .cloned()
+            .collect()
     }
 }

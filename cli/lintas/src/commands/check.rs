@@ -1,6 +1,6 @@
 //! `lintas check`: parse and type-check packages.
 
-use crate::loader::Loader;
+use crate::loader;
 use crate::render;
 use crate::{ExitCode, Format, Io};
 use lintas_check::workspace::Workspace;
@@ -47,7 +47,7 @@ struct JsonReport {
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
-    let ws = match Loader::load_paths(&args.paths) {
+    let ws = match loader::load_paths(&args.paths) {
         Ok(ws) => ws,
         Err(e) => return crate::io_error(io, &e.to_string()),
     };

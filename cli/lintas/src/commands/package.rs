@@ -1,6 +1,6 @@
 //! Loading and checking the package a command evaluates.
 
-use crate::loader::Loader;
+use crate::loader;
 use crate::render;
 use crate::{ExitCode, Io};
 use lintas_check::CheckResult;
@@ -15,7 +15,7 @@ pub struct Checked {
 /// Loads the packages at `path` and checks each; any error is shown and
 /// ends the command with exit code 1 (2 for I/O problems).
 pub fn load_checked(path: &std::path::Path, io: &mut Io<'_>) -> Result<Vec<Checked>, ExitCode> {
-    let ws = Loader::load_paths(&[path.to_path_buf()])
+    let ws = loader::load_paths(&[path.to_path_buf()])
         .map_err(|e| crate::io_error(io, &e.to_string()))?;
     let mut failed = !ws.load_diagnostics.is_empty();
     for d in &ws.load_diagnostics {

@@ -1,9 +1,11 @@
-//! Finds packages on disk and reads every file the checker needs. This is
-//! where the compiler's file I/O happens; the compiler crates do none.
+//! Finds packages on disk and reads every file the checker needs. The
+//! compiler crates do no I/O; the CLI and the language server both read
+//! packages through this crate, the server supplying the editor's unsaved
+//! text in place of the disk's through [`Source`].
 
 use lintas_check::manifest;
 use lintas_check::workspace::{PackageId, PackageInput, Workspace};
-use lintas_syntax::{Diagnostic, Span, codes};
+use lintas_syntax::{Diagnostic, FileId, Span, codes};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -11,6 +13,9 @@ pub const MANIFEST: &str = "lintas.toml";
 
 /// Directories never searched for packages or sources.
 const SKIPPED_DIRS: &[&str] = &["target", "node_modules", ".git"];
+
+/// How deep package and source directories are searched.
+const MAX_DEPTH: usize = 12;
 
 #[derive(Debug)]
 pub struct LoadError {
@@ -24,27 +29,83 @@ impl std::fmt::Display for LoadError {
     }
 }
 
-#[derive(Default)]
-pub struct Loader {
+/// Where file text comes from.
+pub trait Source {
+    /// The text of `path`, or why it cannot be read.
+    fn read(&mut self, path: &Path) -> Result<String, String>;
+
+    /// Files of the package in `dir` that exist only in memory (an editor's
+    /// new, unsaved document), beside those on disk.
+    fn extra_files(&self, _dir: &Path) -> Vec<PathBuf> {
+        Vec::new()
+    }
+}
+
+/// Files as they are on disk.
+pub struct Disk;
+
+impl Source for Disk {
+    fn read(&mut self, path: &Path) -> Result<String, String> {
+        read_text(path)
+    }
+}
+
+/// A file's bytes as UTF-8 text, or why not.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (first bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+pub struct Loader<S: Source> {
     pub ws: Workspace,
+    /// The path of each file, by `FileId`.
+    pub paths: Vec<PathBuf>,
+    pub source: S,
     by_dir: HashMap<PathBuf, PackageId>,
     loading: Vec<PathBuf>,
 }
 
-impl Loader {
-    /// Loads the packages at or below each path; a `.lintas` file stands for
-    /// the package that contains it.
-    pub fn load_paths(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
-        let mut loader = Loader::default();
-        for path in paths {
-            for dir in find_packages(path)? {
-                let id = loader.load_package(&dir)?;
-                if !loader.ws.roots.contains(&id) {
-                    loader.ws.roots.push(id);
-                }
-            }
+/// Loads the packages at or below each path from disk; a `.lintas` file
+/// stands for the package that contains it.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Workspace, LoadError> {
+    let mut loader = Loader::new(Disk);
+    for path in paths {
+        for dir in find_packages(path)? {
+            loader.load_root(&dir)?;
         }
-        Ok(loader.ws)
+    }
+    Ok(loader.ws)
+}
+
+impl<S: Source> Loader<S> {
+    pub fn new(source: S) -> Loader<S> {
+        Loader {
+            ws: Workspace::default(),
+            paths: Vec::new(),
+            source,
+            by_dir: HashMap::new(),
+            loading: Vec::new(),
+        }
+    }
+
+    /// Loads a package the user asked for (as opposed to one pulled in as a
+    /// base or dependency).
+    pub fn load_root(&mut self, dir: &Path) -> Result<PackageId, LoadError> {
+        let id = self.load_package(dir)?;
+        if !self.ws.roots.contains(&id) {
+            self.ws.roots.push(id);
+        }
+        Ok(id)
+    }
+
+    fn add(&mut self, path: &Path, text: String) -> FileId {
+        self.paths.push(path.to_path_buf());
+        self.ws.db.add(display_path(path), text)
     }
 
     fn load_package(&mut self, dir: &Path) -> Result<PackageId, LoadError> {
@@ -55,13 +116,15 @@ impl Loader {
         if let Some(id) = self.by_dir.get(&dir) {
             return Ok(*id);
         }
-        let display_root = display_path(&dir);
         let manifest_path = dir.join(MANIFEST);
-        let manifest_text = read(&manifest_path)?;
-        let manifest_file = self
-            .ws
-            .db
-            .add(display_path(&manifest_path), manifest_text.clone());
+        let manifest_text = self
+            .source
+            .read(&manifest_path)
+            .map_err(|message| LoadError {
+                path: manifest_path.clone(),
+                message,
+            })?;
+        let manifest_file = self.add(&manifest_path, manifest_text.clone());
         let whole = Span::new(manifest_file, 0, manifest_text.len());
         let parsed = match manifest::parse(&manifest_text, whole) {
             Ok(m) => Some(m),
@@ -70,45 +133,50 @@ impl Loader {
                 None
             }
         };
+        let mut files = Vec::new();
+        collect_files(&dir, &dir, &mut files, 0)?;
+        for path in self.source.extra_files(&dir) {
+            if !files.iter().any(|(_, p)| *p == path) {
+                let relative = relative_to(&dir, &path);
+                files.push((relative, path));
+            }
+        }
+        files.sort();
         let mut sources = Vec::new();
         let mut data = BTreeMap::new();
         let mut unreadable = BTreeMap::new();
-        let mut files = Vec::new();
-        collect_files(&dir, &dir, &mut files)?;
-        files.sort();
         for (relative, path) in files {
             let is_source = relative.ends_with(".lintas");
-            let text = match read(&path) {
-                Ok(text) => text,
-                Err(e) => {
-                    // Record what could be read and say why the rest could
-                    // not; the rest of the package is still checked.
+            match self.source.read(&path) {
+                Ok(text) => {
+                    let id = self.add(&path, text);
                     if is_source {
-                        let id = self.ws.db.add(display_path(&path), String::new());
-                        self.ws.load_diagnostics.push(
-                            Diagnostic::error(
-                                codes::SYNTAX,
-                                Span::new(id, 0, 0),
-                                format!("cannot read `{}`: {}", display_path(&path), e.message),
-                            )
-                            .help("save the file as UTF-8 text"),
-                        );
+                        sources.push(id);
                     } else {
-                        unreadable.insert(relative, e.message);
+                        data.insert(relative, id);
                     }
-                    continue;
                 }
-            };
-            let id = self.ws.db.add(display_path(&path), text);
-            if is_source {
-                sources.push(id);
-            } else {
-                data.insert(relative, id);
+                // Say why, and check the rest of the package all the same;
+                // a data file that cannot be read is reported where it is used.
+                Err(message) if is_source => {
+                    let id = self.add(&path, String::new());
+                    self.ws.load_diagnostics.push(
+                        Diagnostic::error(
+                            codes::SYNTAX,
+                            Span::new(id, 0, 0),
+                            format!("cannot read `{}`: {message}", display_path(&path)),
+                        )
+                        .help("save the file as UTF-8 text"),
+                    );
+                }
+                Err(message) => {
+                    unreadable.insert(relative, message);
+                }
             }
         }
         let id = PackageId(self.ws.packages.len());
         self.ws.packages.push(PackageInput {
-            root: display_root,
+            root: display_path(&dir),
             manifest_file,
             manifest: parsed.clone(),
             sources,
@@ -205,18 +273,11 @@ impl Loader {
     }
 }
 
-fn read(path: &Path) -> Result<String, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError {
-        path: path.to_path_buf(),
-        message: format!("cannot read: {e}"),
-    })?;
-    String::from_utf8(bytes).map_err(|e| LoadError {
-        path: path.to_path_buf(),
-        message: format!(
-            "not UTF-8 text (first bad byte at offset {})",
-            e.utf8_error().valid_up_to()
-        ),
-    })
+fn relative_to(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
 }
 
 /// Relative to the current directory when possible, so that output is the
@@ -243,7 +304,11 @@ fn collect_files(
     root: &Path,
     dir: &Path,
     out: &mut Vec<(String, PathBuf)>,
+    depth: usize,
 ) -> Result<(), LoadError> {
+    if depth > MAX_DEPTH {
+        return Ok(());
+    }
     let entries = std::fs::read_dir(dir).map_err(|e| LoadError {
         path: dir.to_path_buf(),
         message: format!("cannot list directory: {e}"),
@@ -258,60 +323,67 @@ fn collect_files(
             if SKIPPED_DIRS.contains(&name.as_str()) || path.join(MANIFEST).is_file() {
                 continue;
             }
-            collect_files(root, &path, out)?;
+            collect_files(root, &path, out, depth + 1)?;
         } else if [".lintas", ".csv", ".json"]
             .iter()
             .any(|ext| name.ends_with(ext))
         {
-            let relative = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .to_string_lossy()
-                .replace('\\', "/");
-            out.push((relative, path));
+            out.push((relative_to(root, &path), path));
         }
     }
     Ok(())
 }
 
+/// The package directory holding a file or directory, if any.
+pub fn package_of(path: &Path) -> Option<PathBuf> {
+    let mut dir = path.parent();
+    while let Some(d) = dir {
+        if d.join(MANIFEST).is_file() {
+            return Some(d.to_path_buf());
+        }
+        dir = d.parent();
+    }
+    None
+}
+
 /// The package directories named by a path: the package containing a file,
-/// the package at a directory, or every package below a directory.
+/// the package at a directory, or every package below a directory (or,
+/// when there is none below, the package the directory is inside).
 pub fn find_packages(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let missing = |message: String| LoadError {
+        path: path.to_path_buf(),
+        message,
+    };
     if !path.exists() {
-        return Err(LoadError {
-            path: path.to_path_buf(),
-            message: "no such file or directory".to_string(),
-        });
+        return Err(missing("no such file or directory".to_string()));
     }
     if path.is_file() {
-        let mut dir = path.parent().map(Path::to_path_buf);
-        while let Some(d) = dir {
-            if d.join(MANIFEST).is_file() {
-                return Ok(vec![d]);
-            }
-            dir = d.parent().map(Path::to_path_buf);
-        }
-        return Err(LoadError {
-            path: path.to_path_buf(),
-            message: format!("not inside a package (no `{MANIFEST}` in any parent directory)"),
+        return package_of(path).map(|d| vec![d]).ok_or_else(|| {
+            missing(format!(
+                "not inside a package (no `{MANIFEST}` in any parent directory)"
+            ))
         });
     }
     if path.join(MANIFEST).is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut found = Vec::new();
-    walk_for_packages(path, &mut found);
+    walk_for_packages(path, &mut found, 0);
     found.sort();
     if found.is_empty() {
-        return Err(LoadError {
-            path: path.to_path_buf(),
-            message: format!("no package here (no `{MANIFEST}` at or below this directory)"),
+        return package_of(path).map(|d| vec![d]).ok_or_else(|| {
+            missing(format!(
+                "no package here (no `{MANIFEST}` at or below this directory)"
+            ))
         });
     }
     Ok(found)
 }
 
-fn walk_for_packages(dir: &Path, found: &mut Vec<PathBuf>) {
+fn walk_for_packages(dir: &Path, found: &mut Vec<PathBuf>, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -324,7 +396,7 @@ fn walk_for_packages(dir: &Path, found: &mut Vec<PathBuf>) {
         if path.join(MANIFEST).is_file() {
             found.push(path.clone());
         }
-        walk_for_packages(&path, found);
+        walk_for_packages(&path, found, depth + 1);
     }
 }
 
