@@ -65,7 +65,8 @@ pub fn median(sorted: &[f64]) -> f64 {
     }
 }
 
-/// `numerator / denominator` as a ratio line, e.g. `1.23x`.
+/// How many times slower `numerator` is than `denominator`, by medians
+/// (the "native / hand-written" ratio).
 pub fn ratio(numerator: &Timing, denominator: &Timing) -> f64 {
     numerator.median_ns / denominator.median_ns
 }

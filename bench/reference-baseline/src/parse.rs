@@ -2,10 +2,10 @@
 //! texts borrowed from the input, countries and enum values as small ids,
 //! the document number looked up in the lost/stolen list on the way.
 //!
-//! It accepts exactly the records `lintas_eval::decode` accepts (unknown
-//! fields ignored, duplicates, nulls and wrong types refused, a missing
-//! `visa` absent and a missing `visited` empty), so the agreement test can
-//! compare the two on invalid records too. The `Visitor`s are written by
+//! It accepts exactly the records `lintas_eval::decode` accepts with its
+//! default options (unknown fields ignored; duplicates, nulls and wrong
+//! types refused; a missing `visa` absent and a missing `visited` empty),
+//! so the agreement test can compare the two on invalid records too. The `Visitor`s are written by
 //! hand rather than derived because derived structs also take a JSON array
 //! of the fields in order and derived enums a `{"tourism": null}` object,
 //! which the interpreter refuses.
