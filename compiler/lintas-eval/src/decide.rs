@@ -240,9 +240,7 @@ impl<'p> Interpreter<'p> {
         );
         let date = context_date(context);
         let member = context_member(context);
-        let mut reasons = Vec::new();
-        let mut shadow = Vec::new();
-        let mut errors = Vec::new();
+        let mut tally = Tally::default();
         let mut traces = Vec::new();
         for (index, rule) in def.rules.iter().enumerate() {
             if let Some(why) = self.not_applicable(rule, date, member.as_ref(), &frame) {
@@ -271,53 +269,13 @@ impl<'p> Interpreter<'p> {
                     atoms,
                 });
             }
-            let target = if rule.mode == Mode::Shadow {
-                &mut shadow
-            } else {
-                &mut reasons
-            };
             match outcome {
-                Ok(Some(reason)) => target.push(reason),
+                Ok(Some(reason)) => tally.fired(rule, reason),
                 Ok(None) => {}
-                Err(e) => {
-                    target.push(error_reason(rule, &e, def.on_error));
-                    if rule.mode == Mode::Enforce {
-                        errors.push(Problem {
-                            stage: "evaluation",
-                            kind: e.kind.as_str().to_string(),
-                            place: rule.id.clone(),
-                            message: e.message,
-                        });
-                    }
-                }
+                Err(e) => tally.failed(rule, e, def.on_error),
             }
         }
-        if !errors.is_empty() {
-            // A record that failed closed did not get the outcomes less
-            // severe than `on error`; their reasons would speak for them.
-            reasons.retain(|r| r.outcome <= def.on_error);
-        }
-        // Stable: most severe first, declaration order within an outcome.
-        reasons.sort_by_key(|r| r.outcome);
-        shadow.sort_by_key(|r| r.outcome);
-        let fired_outcome = reasons.iter().map(|r| r.outcome).min();
-        let outcome = match (errors.is_empty(), fired_outcome) {
-            (true, Some(o)) => o,
-            (true, None) => def.default,
-            // Failing closed never makes an outcome more permissive than a
-            // rule that did fire.
-            (false, Some(o)) => o.min(def.on_error),
-            (false, None) => def.on_error,
-        };
-        let result = DecisionResult {
-            decision: def.name.clone(),
-            package: self.program.package.name.clone(),
-            version: self.program.package.version.clone(),
-            outcome: def.outcomes.get(outcome).cloned().unwrap_or_default(),
-            reasons,
-            shadow,
-            errors,
-        };
+        let result = tally.finish(self.program, def);
         (result, traces)
     }
 
@@ -370,13 +328,7 @@ impl<'p> Interpreter<'p> {
             values.insert(name.clone(), to_json(self.program, &v, &expr.ty));
         }
         let _ = def;
-        Ok(Reason {
-            code: rule.reason.clone(),
-            rule: rule.id.clone(),
-            description: rule.description.clone(),
-            values,
-            outcome: rule.outcome,
-        })
+        Ok(fired_reason(rule, values))
     }
 
     /// The fail-closed result for a record that could not be decoded.
@@ -426,6 +378,86 @@ impl<'p> Interpreter<'p> {
                 message: "no such decision".to_string(),
             }],
         }
+    }
+}
+
+/// Rule results gathered into a decision result: the one place that knows
+/// the reason order, shadow results, and how failing closed combines with
+/// rules that fired. Every backend fills one.
+#[derive(Debug, Default)]
+pub struct Tally {
+    reasons: Vec<Reason>,
+    shadow: Vec<Reason>,
+    errors: Vec<Problem>,
+}
+
+impl Tally {
+    pub fn fired(&mut self, rule: &RuleDef, reason: Reason) {
+        if rule.mode == Mode::Shadow {
+            self.shadow.push(reason);
+        } else {
+            self.reasons.push(reason);
+        }
+    }
+
+    pub fn failed(&mut self, rule: &RuleDef, e: EvalError, on_error: usize) {
+        let reason = error_reason(rule, &e, on_error);
+        if rule.mode == Mode::Shadow {
+            self.shadow.push(reason);
+        } else {
+            self.reasons.push(reason);
+            self.errors.push(Problem {
+                stage: "evaluation",
+                kind: e.kind.as_str().to_string(),
+                place: rule.id.clone(),
+                message: e.message,
+            });
+        }
+    }
+
+    pub fn finish(self, program: &Program, def: &DecisionDef) -> DecisionResult {
+        let Tally {
+            mut reasons,
+            mut shadow,
+            errors,
+        } = self;
+        if !errors.is_empty() {
+            // A record that failed closed did not get the outcomes less
+            // severe than `on error`; their reasons would speak for them.
+            reasons.retain(|r| r.outcome <= def.on_error);
+        }
+        // Stable: most severe first, declaration order within an outcome.
+        reasons.sort_by_key(|r| r.outcome);
+        shadow.sort_by_key(|r| r.outcome);
+        let fired_outcome = reasons.iter().map(|r| r.outcome).min();
+        let outcome = match (errors.is_empty(), fired_outcome) {
+            (true, Some(o)) => o,
+            (true, None) => def.default,
+            // Failing closed never makes an outcome more permissive than a
+            // rule that did fire.
+            (false, Some(o)) => o.min(def.on_error),
+            (false, None) => def.on_error,
+        };
+        DecisionResult {
+            decision: def.name.clone(),
+            package: program.package.name.clone(),
+            version: program.package.version.clone(),
+            outcome: def.outcomes.get(outcome).cloned().unwrap_or_default(),
+            reasons,
+            shadow,
+            errors,
+        }
+    }
+}
+
+/// The reason a fired rule gives, with its values already computed.
+pub fn fired_reason(rule: &RuleDef, values: BTreeMap<String, serde_json::Value>) -> Reason {
+    Reason {
+        code: rule.reason.clone(),
+        rule: rule.id.clone(),
+        description: rule.description.clone(),
+        values,
+        outcome: rule.outcome,
     }
 }
 

@@ -1,0 +1,543 @@
+//! A compiled rule set: native code, its constant memory, and evaluation
+//! that turns the code's status words back into the same decision results
+//! the interpreter gives.
+#![allow(unsafe_code)]
+
+use crate::codegen::{self, Code, DecisionCode};
+use crate::runtime::{ERROR_BASE, Env, FALSE, NOT_EVALUATED, Scratch, Shared, TRUE};
+use lintas_check::hir::Program;
+use lintas_check::types::EnumId;
+use lintas_check::value::Value;
+use lintas_eval::decide::{DecisionResult, Interpreter, Tally, fired_reason};
+use lintas_eval::decode::{DecodeError, DecodeOptions};
+use lintas_eval::eval::{EvalError, EvalErrorKind};
+use lintas_ir::layout::{Interner, WORD, Words};
+use lintas_ir::{ErrorKind, Module, Ty};
+use std::collections::{BTreeMap, HashMap};
+
+/// A rule package compiled to native code. Dropping it frees the code.
+pub struct Native {
+    program: Program,
+    module: Module,
+    jit: Option<cranelift_jit::JITModule>,
+    decisions: Vec<DecisionCode>,
+    /// Constant memory and set words: generated code holds their
+    /// addresses, so they live (unmoved) as long as the code.
+    _data: Box<[i64]>,
+    _sets: Vec<Box<[i64]>>,
+    shared: Box<Shared>,
+    interner: Interner,
+}
+
+// SAFETY: after finalisation the code and the memory it reads are never
+// written; every evaluation brings its own mutable state (`Evaluator`).
+unsafe impl Send for Native {}
+unsafe impl Sync for Native {}
+
+impl Drop for Native {
+    fn drop(&mut self) {
+        if let Some(jit) = self.jit.take() {
+            // SAFETY: no function pointer into this module outlives it:
+            // they live in `self.decisions`, dropped with it, and every
+            // `Evaluator` borrows `self`.
+            unsafe { jit.free_memory() };
+        }
+    }
+}
+
+impl Native {
+    /// Lowers, optimises and compiles every decision of a checked program.
+    pub fn compile(program: &Program) -> Result<Native, String> {
+        let module = lintas_ir::compile(program)?;
+        Native::from_module(program, module)
+    }
+
+    pub fn from_module(program: &Program, module: Module) -> Result<Native, String> {
+        let mut data = module.data.clone().into_boxed_slice();
+        let base = data.as_mut_ptr() as i64;
+        for &at in &module.data_relocations {
+            if let Some(word) = data.get_mut(at) {
+                *word += base;
+            }
+        }
+        let sets: Vec<Box<[i64]>> = module
+            .sets
+            .iter()
+            .map(|s| s.words.clone().into_boxed_slice())
+            .collect();
+        let set_addresses: Vec<i64> = sets.iter().map(|s| s.as_ptr() as i64).collect();
+        let Code { jit, decisions } = codegen::compile(&module, base, &set_addresses)?;
+        let shared = Box::new(Shared::new(&module, base));
+        let interner = Interner::new(&module.texts, &module.countries);
+        Ok(Native {
+            program: program.clone(),
+            module,
+            jit: Some(jit),
+            decisions,
+            _data: data,
+            _sets: sets,
+            shared,
+            interner,
+        })
+    }
+
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    pub fn module(&self) -> &Module {
+        &self.module
+    }
+
+    pub fn interner(&self) -> &Interner {
+        &self.interner
+    }
+
+    pub fn decision_index(&self, name: &str) -> Option<usize> {
+        self.program.decisions.iter().position(|d| d.name == name)
+    }
+
+    /// Per-thread evaluation state; reuse it for many records.
+    pub fn evaluator(&self) -> Evaluator<'_> {
+        Evaluator {
+            native: self,
+            scratch: Scratch::new(&self.shared),
+            words: Words::default(),
+            frame: Vec::new(),
+            out: Vec::new(),
+            aggregates: Vec::new(),
+        }
+    }
+}
+
+/// One thread's evaluation state over a [`Native`] rule set.
+pub struct Evaluator<'n> {
+    native: &'n Native,
+    scratch: Scratch,
+    words: Words,
+    frame: Vec<i64>,
+    out: Vec<i64>,
+    aggregates: Vec<i64>,
+}
+
+/// A value lowered to memory: where the context and record start.
+struct Placed {
+    context: usize,
+    record: usize,
+}
+
+impl<'n> Evaluator<'n> {
+    /// Decides one record (already decoded) in a context.
+    pub fn decide(&mut self, decision: usize, record: &Value, context: &Value) -> DecisionResult {
+        self.decide_with(decision, record, context, None)
+    }
+
+    /// Decodes with the reference decoder, then decides natively.
+    pub fn decide_json(
+        &mut self,
+        decision: usize,
+        json: &str,
+        context: &Value,
+        options: DecodeOptions,
+    ) -> DecisionResult {
+        let program = &self.native.program;
+        let Some(def) = program.decisions.get(decision) else {
+            return Interpreter::new(program).decide(decision, &Value::Absent, context);
+        };
+        match lintas_eval::decode(
+            program,
+            &lintas_check::types::Ty::Record(def.schema),
+            json,
+            options,
+        ) {
+            Ok(record) => self.decide(decision, &record, context),
+            Err(problems) => self.input_invalid(decision, &problems),
+        }
+    }
+
+    pub fn input_invalid(&self, decision: usize, problems: &[DecodeError]) -> DecisionResult {
+        let program = &self.native.program;
+        let interpreter = Interpreter::new(program);
+        match program.decisions.get(decision) {
+            Some(def) => interpreter.input_invalid(def, problems),
+            None => interpreter.decide(decision, &Value::Absent, &Value::Absent),
+        }
+    }
+
+    /// Decides every member of a manifest, in order, with its aggregates.
+    pub fn decide_manifest(
+        &mut self,
+        decision: usize,
+        members: &[Result<Value, Vec<DecodeError>>],
+        context: &Value,
+    ) -> Vec<DecisionResult> {
+        let aggregates = self.aggregates(decision, members, context);
+        members
+            .iter()
+            .zip(aggregates)
+            .map(|(member, aggregates)| match member {
+                Ok(record) => self.decide_with(decision, record, context, Some(&aggregates)),
+                Err(problems) => self.input_invalid(decision, problems),
+            })
+            .collect()
+    }
+
+    fn place(&mut self, record: &Value, schema: u32, context: &Value) -> Result<Placed, String> {
+        let module = &self.native.module;
+        self.words.words.clear();
+        self.words.relocations.clear();
+        self.words.foreign_texts.clear();
+        let context_at = place_context(&mut self.words, module, &self.native.interner, context)?;
+        let record_at = self.words.push(
+            record,
+            &Ty::Rec(schema),
+            &module.layouts,
+            &self.native.interner,
+        )?;
+        let base = self.words.words.as_ptr() as i64;
+        self.words.relocate(base);
+        Ok(Placed {
+            context: context_at,
+            record: record_at,
+        })
+    }
+
+    fn run(&mut self, function: *const u8, placed: &Placed, out_words: usize, frame_words: usize) {
+        self.frame.clear();
+        self.frame.resize(frame_words, 0);
+        self.out.clear();
+        self.out.resize(out_words.max(1), 0);
+        self.scratch
+            .reset(std::mem::take(&mut self.words.foreign_texts));
+        let base = self.words.words.as_ptr() as i64;
+        let env = Env {
+            subject: base + placed.record as i64 * WORD,
+            context: base + placed.context as i64 * WORD,
+            frame: self.frame.as_mut_ptr() as i64,
+            out: self.out.as_mut_ptr() as i64,
+            aggregates: self.aggregates.as_ptr() as i64,
+            scratch: &mut self.scratch as *mut Scratch as i64,
+        };
+        // SAFETY: `function` was compiled from the verified IR of this
+        // module with the `fn(*const Env)` signature; the env points at
+        // live buffers sized from the same IR.
+        let f: extern "C" fn(*const Env) = unsafe { std::mem::transmute(function) };
+        f(&env);
+    }
+
+    fn decide_with(
+        &mut self,
+        decision: usize,
+        record: &Value,
+        context: &Value,
+        aggregates: Option<&[Result<i64, EvalError>]>,
+    ) -> DecisionResult {
+        let native = self.native;
+        let (Some(def), Some(code), Some(ir)) = (
+            native.program.decisions.get(decision),
+            native.decisions.get(decision),
+            native.module.decisions.get(decision),
+        ) else {
+            return Interpreter::new(&native.program).decide(decision, record, context);
+        };
+        let placed = match self.place(record, ir.schema, context) {
+            Ok(p) => p,
+            Err(message) => {
+                let mut tally = Tally::default();
+                if let Some(rule) = def.rules.first() {
+                    tally.failed(
+                        rule,
+                        EvalError {
+                            kind: EvalErrorKind::Internal,
+                            message,
+                        },
+                        def.on_error,
+                    );
+                }
+                return tally.finish(&native.program, def);
+            }
+        };
+        let error_count = native.module.errors.len() as i64;
+        self.aggregates.clear();
+        let no_aggregates: Vec<Result<i64, EvalError>> = def
+            .aggregates
+            .iter()
+            .map(|_| {
+                Err(EvalError {
+                    kind: EvalErrorKind::AggregateUnavailable,
+                    message: "aggregates exist only when a whole manifest is screened".into(),
+                })
+            })
+            .collect();
+        let aggregates = aggregates.unwrap_or(&no_aggregates);
+        for (k, a) in aggregates.iter().enumerate() {
+            match a {
+                Ok(n) => self.aggregates.extend([1, *n]),
+                Err(_) => self
+                    .aggregates
+                    .extend([ERROR_BASE + error_count + k as i64, 0]),
+            }
+        }
+        self.run(code.decide, &placed, code.out_words, code.frame_words);
+        let mut tally = Tally::default();
+        for (rule, &offset) in ir.rules.iter().zip(&code.rule_offsets) {
+            let Some(hir_rule) = def.rules.get(rule.index) else {
+                continue;
+            };
+            let status = self.out.get(offset).copied().unwrap_or(NOT_EVALUATED);
+            match status {
+                NOT_EVALUATED | FALSE => {}
+                TRUE => {
+                    let mut values = BTreeMap::new();
+                    let mut at = offset + 1;
+                    for ((name, expr), (_, hir_expr)) in rule.values.iter().zip(&hir_rule.values) {
+                        let n = expr.ty.words();
+                        let words = self.out.get(at..at + n).unwrap_or(&[]);
+                        let value = read(&native.module, &self.scratch, words, &expr.ty);
+                        values.insert(
+                            name.clone(),
+                            lintas_eval::json::to_json(&native.program, &value, &hir_expr.ty),
+                        );
+                        at += n;
+                    }
+                    tally.fired(hir_rule, fired_reason(hir_rule, values));
+                }
+                code => {
+                    let error = self.error(code, aggregates);
+                    tally.failed(hir_rule, error, def.on_error);
+                }
+            }
+        }
+        tally.finish(&native.program, def)
+    }
+
+    fn error(&self, status: i64, aggregates: &[Result<i64, EvalError>]) -> EvalError {
+        let id = status - ERROR_BASE;
+        let errors = &self.native.module.errors;
+        if let Some(e) = usize::try_from(id).ok().and_then(|i| errors.get(i)) {
+            return EvalError {
+                kind: eval_kind(e.kind),
+                message: e.message.clone(),
+            };
+        }
+        let k = usize::try_from(id - errors.len() as i64).unwrap_or(usize::MAX);
+        match aggregates.get(k) {
+            Some(Err(e)) => e.clone(),
+            _ => EvalError {
+                kind: EvalErrorKind::Internal,
+                message: format!("unknown status {status} from generated code"),
+            },
+        }
+    }
+
+    /// Per member, each aggregate's count (or why it is unavailable), as
+    /// the interpreter computes them.
+    pub fn aggregates(
+        &mut self,
+        decision: usize,
+        members: &[Result<Value, Vec<DecodeError>>],
+        context: &Value,
+    ) -> Vec<Vec<Result<i64, EvalError>>> {
+        let native = self.native;
+        let (Some(def), Some(code), Some(ir)) = (
+            native.program.decisions.get(decision),
+            native.decisions.get(decision),
+            native.module.decisions.get(decision),
+        ) else {
+            return vec![Vec::new(); members.len()];
+        };
+        let mut per_member: Vec<Vec<Result<i64, EvalError>>> =
+            vec![Vec::with_capacity(def.aggregates.len()); members.len()];
+        let any_undecodable = members.iter().any(Result::is_err);
+        self.aggregates.clear();
+        for (k, (aggregate, function)) in def.aggregates.iter().zip(&code.aggregates).enumerate() {
+            let unavailable = |why: &str| {
+                Err(EvalError {
+                    kind: EvalErrorKind::AggregateUnavailable,
+                    message: format!("aggregate `{}` is unavailable: {why}", aggregate.name),
+                })
+            };
+            if any_undecodable {
+                for slot in &mut per_member {
+                    slot.push(unavailable("a member of the manifest could not be decoded"));
+                }
+                continue;
+            }
+            let key_types: Vec<Ty> = ir
+                .aggregates
+                .get(k)
+                .map(|a| a.keys.iter().map(|e| e.ty.clone()).collect())
+                .unwrap_or_default();
+            let words = code.aggregate_words.get(k).copied().unwrap_or(2);
+            let mut keyed: Vec<(Vec<Value>, bool)> = Vec::with_capacity(members.len());
+            let mut failure = None;
+            for member in members.iter().flatten() {
+                let placed = match self.place(member, ir.schema, context) {
+                    Ok(p) => p,
+                    Err(message) => {
+                        failure = Some(EvalError {
+                            kind: EvalErrorKind::Internal,
+                            message,
+                        });
+                        break;
+                    }
+                };
+                self.run(*function, &placed, words, code.frame_words);
+                let status = self.out.first().copied().unwrap_or(NOT_EVALUATED);
+                if status != 1 {
+                    failure = Some(self.error(status, &[]));
+                    break;
+                }
+                let counted = self.out.get(1).copied().unwrap_or(0) != 0;
+                let mut at = 2;
+                let mut keys = Vec::with_capacity(key_types.len());
+                for ty in &key_types {
+                    let n = ty.words();
+                    let w = self.out.get(at..at + n).unwrap_or(&[]);
+                    keys.push(read(&native.module, &self.scratch, w, ty));
+                    at += n;
+                }
+                keyed.push((keys, counted));
+            }
+            if let Some(e) = failure {
+                for slot in &mut per_member {
+                    slot.push(unavailable(&e.message));
+                }
+                continue;
+            }
+            let mut counts: HashMap<&Vec<Value>, i64> = HashMap::new();
+            for (key, counted) in &keyed {
+                if *counted {
+                    *counts.entry(key).or_default() += 1;
+                }
+            }
+            for (slot, (key, _)) in per_member.iter_mut().zip(&keyed) {
+                slot.push(Ok(counts.get(key).copied().unwrap_or(0)));
+            }
+        }
+        per_member
+    }
+}
+
+fn eval_kind(kind: ErrorKind) -> EvalErrorKind {
+    match kind {
+        ErrorKind::Overflow => EvalErrorKind::Overflow,
+        ErrorKind::DivisionByZero => EvalErrorKind::DivisionByZero,
+        ErrorKind::DateOutOfRange => EvalErrorKind::DateOutOfRange,
+        ErrorKind::TableConflict => EvalErrorKind::TableConflict,
+        ErrorKind::AggregateUnavailable => EvalErrorKind::AggregateUnavailable,
+        ErrorKind::Internal => EvalErrorKind::Internal,
+    }
+}
+
+/// The context in memory. A missing date is `i64::MIN` (no rule is out of
+/// effect) and a missing member `-1` (no `applies to` rule applies), as
+/// the interpreter treats them.
+fn place_context(
+    words: &mut Words,
+    module: &Module,
+    interner: &Interner,
+    context: &Value,
+) -> Result<usize, String> {
+    let Value::Record(fields) = context else {
+        return Err("the context is not a record".into());
+    };
+    let mut fields = fields.clone();
+    let date_missing = !matches!(fields.first(), Some(Value::Date(_)));
+    let member_missing = !matches!(fields.get(1), Some(Value::Country(_)));
+    if date_missing && let Some(f) = fields.get_mut(0) {
+        *f = Value::Date(0);
+    }
+    if member_missing && let Some(f) = fields.get_mut(1) {
+        *f = Value::Country("XXX".into());
+    }
+    let at = words.push(
+        &Value::Record(fields),
+        &Ty::Rec(module.context),
+        &module.layouts,
+        interner,
+    )?;
+    if date_missing && let Some(w) = words.words.get_mut(at) {
+        *w = i64::MIN;
+    }
+    if member_missing && let Some(w) = words.words.get_mut(at + 1) {
+        *w = -1;
+    }
+    Ok(at)
+}
+
+/// A value from its words (in registers form), reading memory for records
+/// and lists.
+fn read(module: &Module, scratch: &Scratch, words: &[i64], ty: &Ty) -> Value {
+    let w = |i: usize| words.get(i).copied().unwrap_or(0);
+    match ty {
+        Ty::Bool => Value::Bool(w(0) != 0),
+        Ty::Int => Value::Int(w(0)),
+        Ty::Dec => Value::Decimal(w(0)),
+        Ty::Date => Value::Date(w(0)),
+        Ty::Dur => Value::Duration {
+            months: w(0),
+            days: w(1),
+        },
+        Ty::Country => Value::Country(
+            module
+                .countries
+                .get(w(0) as usize)
+                .cloned()
+                .unwrap_or_default(),
+        ),
+        Ty::Enum(e) => Value::Enum(EnumId(*e), w(0) as u32),
+        Ty::Text => Value::Text(scratch.text(w(0)).to_string()),
+        Ty::Opt(inner) => {
+            if w(0) == 0 {
+                Value::Absent
+            } else {
+                read(module, scratch, words.get(1..).unwrap_or(&[]), inner)
+            }
+        }
+        Ty::Rec(_) => read_stored(module, scratch, w(0), ty),
+        Ty::List(element) => {
+            let stride = element.stored_words(&module.layouts) as i64;
+            Value::List(
+                (0..w(1))
+                    .map(|i| read_stored(module, scratch, w(0) + i * stride * WORD, element))
+                    .collect(),
+            )
+        }
+    }
+}
+
+fn read_stored(module: &Module, scratch: &Scratch, address: i64, ty: &Ty) -> Value {
+    match ty {
+        Ty::Rec(l) => {
+            let Some(layout) = module.layouts.get(*l as usize) else {
+                return Value::Absent;
+            };
+            Value::Record(
+                layout
+                    .fields
+                    .iter()
+                    .map(|f| read_stored(module, scratch, address + f.offset as i64 * WORD, &f.ty))
+                    .collect(),
+            )
+        }
+        Ty::Opt(inner) => {
+            // SAFETY: `address` came from generated code or our encoder and
+            // points at a stored value of this type in live memory.
+            let present = unsafe { *(address as *const i64) };
+            if present == 0 {
+                Value::Absent
+            } else {
+                read_stored(module, scratch, address + WORD, inner)
+            }
+        }
+        other => {
+            let n = other.words();
+            // SAFETY: as above; `n` words of this type are stored there.
+            let words: Vec<i64> = (0..n)
+                .map(|i| unsafe { *((address + i as i64 * WORD) as *const i64) })
+                .collect();
+            read(module, scratch, &words, other)
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! The native backend against the interpreter on every rule package of the
+//! repository and its sample traffic, record by record.
+
+use lintas_eval::{DecodeOptions, Interpreter};
+use lintas_jit::Native;
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn program(dir: &Path) -> lintas_check::hir::Program {
+    let ws = lintas_load::load_paths(&[dir.to_path_buf()]).expect("load");
+    let root = *ws.roots.first().expect("a package");
+    let result = lintas_check::check_package(&ws, root);
+    assert!(!result.has_errors(), "{dir:?} has errors");
+    result.program
+}
+
+fn context(interpreter: &Interpreter<'_>, date: &str, member: &str) -> lintas_check::value::Value {
+    let json = serde_json::json!({ "date": date, "member": member, "emergencies": [] });
+    interpreter.context_from_json(&json).expect("context")
+}
+
+#[test]
+fn sample_traffic_agrees_with_the_interpreter() {
+    for (dir, sample) in [
+        ("rules/reference", "rules/reference/sample/travellers.jsonl"),
+        ("rules/asean", "rules/asean/sample/travellers.jsonl"),
+        ("rules/members/sgp", "rules/asean/sample/travellers.jsonl"),
+        ("rules/members/idn", "rules/asean/sample/travellers.jsonl"),
+        ("rules/members/vnm", "rules/asean/sample/travellers.jsonl"),
+    ] {
+        let program = program(&repo().join(dir));
+        let interpreter = Interpreter::new(&program);
+        let native = Native::compile(&program).unwrap_or_else(|e| panic!("{dir}: {e}"));
+        let mut evaluator = native.evaluator();
+        let text = std::fs::read_to_string(repo().join(sample)).expect("sample");
+        let mut compared = 0;
+        for (date, member) in [
+            ("2026-03-01", "SGP"),
+            ("2026-03-01", "THA"),
+            ("2024-02-29", "IDN"),
+        ] {
+            let context = context(&interpreter, date, member);
+            for (d, def) in program.decisions.iter().enumerate() {
+                if def.over_manifest {
+                    continue;
+                }
+                for line in text.lines().filter(|l| !l.trim().is_empty()) {
+                    let expected =
+                        interpreter.decide_json(d, line, &context, DecodeOptions::default());
+                    let actual = evaluator.decide_json(d, line, &context, DecodeOptions::default());
+                    assert_eq!(
+                        actual, expected,
+                        "{dir} {} {date} {member}\n{line}",
+                        def.name
+                    );
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 100, "{dir}: only {compared}");
+    }
+}
