@@ -13,4 +13,4 @@ mod helpers;
 mod native;
 mod runtime;
 
-pub use native::{Evaluator, Native};
+pub use native::{Evaluator, Native, Prepared, Verdict};

@@ -126,6 +126,24 @@ struct Placed {
     record: usize,
 }
 
+/// A record and context already laid out in memory, for deciding without
+/// decoding or encoding (what "evaluation only" measures, and what a
+/// checkpoint does when it re-screens a stored record).
+pub struct Prepared {
+    words: Vec<i64>,
+    foreign: Vec<String>,
+    placed: Placed,
+}
+
+/// The outcome of a decision without its reasons: what an autogate needs
+/// to open or not. `failed` is true when the record failed closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// Index into the decision's outcomes.
+    pub outcome: usize,
+    pub failed: bool,
+}
+
 impl<'n> Evaluator<'n> {
     /// Decides one record (already decoded) in a context.
     pub fn decide(&mut self, decision: usize, record: &Value, context: &Value) -> DecisionResult {
@@ -202,14 +220,92 @@ impl<'n> Evaluator<'n> {
         })
     }
 
+    /// Lays a record and context out for [`Evaluator::verdict`].
+    pub fn prepare(
+        &mut self,
+        decision: usize,
+        record: &Value,
+        context: &Value,
+    ) -> Result<Prepared, String> {
+        let schema = self
+            .native
+            .module
+            .decisions
+            .get(decision)
+            .ok_or("no such decision")?
+            .schema;
+        let placed = self.place(record, schema, context)?;
+        Ok(Prepared {
+            words: std::mem::take(&mut self.words.words),
+            foreign: std::mem::take(&mut self.words.foreign_texts),
+            placed,
+        })
+    }
+
+    /// The outcome of one prepared record, computed from the rules'
+    /// status words as [`Tally`] computes it, without building reasons.
+    pub fn verdict(&mut self, decision: usize, prepared: &Prepared) -> Verdict {
+        let native = self.native;
+        let (Some(code), Some(ir)) = (
+            native.decisions.get(decision),
+            native.module.decisions.get(decision),
+        ) else {
+            return Verdict {
+                outcome: 0,
+                failed: true,
+            };
+        };
+        self.scratch.reset_with(&prepared.foreign);
+        self.aggregates.clear();
+        let base = prepared.words.as_ptr() as i64;
+        self.call(code.decide, base, &prepared.placed, code.out_words, code.frame_words);
+        let mut fired: Option<usize> = None;
+        let mut fired_before_failure: Option<usize> = None;
+        let mut failed = false;
+        for (rule, &offset) in ir.rules.iter().zip(&code.rule_offsets) {
+            if rule.mode == lintas_syntax::ast::Mode::Shadow {
+                continue;
+            }
+            match self.out.get(offset).copied().unwrap_or(NOT_EVALUATED) {
+                NOT_EVALUATED | FALSE => {}
+                TRUE => {
+                    fired = Some(fired.map_or(rule.outcome, |o| o.min(rule.outcome)));
+                    if rule.outcome <= ir.on_error {
+                        fired_before_failure = Some(
+                            fired_before_failure.map_or(rule.outcome, |o| o.min(rule.outcome)),
+                        );
+                    }
+                }
+                _ => failed = true,
+            }
+        }
+        let outcome = if failed {
+            fired_before_failure.map_or(ir.on_error, |o| o.min(ir.on_error))
+        } else {
+            fired.unwrap_or(ir.default)
+        };
+        Verdict { outcome, failed }
+    }
+
     fn run(&mut self, function: *const u8, placed: &Placed, out_words: usize, frame_words: usize) {
+        self.scratch
+            .reset(std::mem::take(&mut self.words.foreign_texts));
+        let base = self.words.words.as_ptr() as i64;
+        self.call(function, base, placed, out_words, frame_words);
+    }
+
+    fn call(
+        &mut self,
+        function: *const u8,
+        base: i64,
+        placed: &Placed,
+        out_words: usize,
+        frame_words: usize,
+    ) {
         self.frame.clear();
         self.frame.resize(frame_words, 0);
         self.out.clear();
         self.out.resize(out_words.max(1), 0);
-        self.scratch
-            .reset(std::mem::take(&mut self.words.foreign_texts));
-        let base = self.words.words.as_ptr() as i64;
         let env = Env {
             subject: base + placed.record as i64 * WORD,
             context: base + placed.context as i64 * WORD,

@@ -105,6 +105,13 @@ impl Scratch {
         self.arena.clear();
     }
 
+    /// As [`Scratch::reset`], copying (usually no) foreign texts.
+    pub fn reset_with(&mut self, foreign: &[String]) {
+        self.foreign.clear();
+        self.foreign.extend_from_slice(foreign);
+        self.arena.clear();
+    }
+
     fn shared(&self) -> &Shared {
         // SAFETY: `shared` points into the `Native` that owns this scratch
         // space's compiled code; it outlives every evaluation.
