@@ -40,3 +40,14 @@ fn reference_policy_ir_text() {
     let module = lintas_ir::compile(&program(&repo().join("rules/reference"))).expect("compile");
     insta::assert_snapshot!(text::module_text(&module));
 }
+
+#[test]
+fn representative_constructs_ir_text() {
+    let dir = repo().join("compiler/lintas-ir/tests/data/constructs");
+    let program = program(&dir);
+    let module = lower::lower(&program).expect("lower");
+    verify::verify(&module).expect("verify");
+    insta::assert_snapshot!("constructs_lowered", text::module_text(&module));
+    let optimised = lintas_ir::compile(&program).expect("compile");
+    insta::assert_snapshot!("constructs_optimised", text::module_text(&optimised));
+}

@@ -95,7 +95,10 @@ impl Seen {
         self.compared += 1;
         *self.outcomes.entry(r.outcome.clone()).or_default() += 1;
         for reason in r.reasons.iter().chain(&r.shadow) {
-            *self.reasons.entry(format!("{}:{}", reason.rule, reason.code)).or_default() += 1;
+            *self
+                .reasons
+                .entry(format!("{}:{}", reason.rule, reason.code))
+                .or_default() += 1;
         }
         for e in &r.errors {
             *self.errors.entry(e.kind.clone()).or_default() += 1;
@@ -153,10 +156,15 @@ fn run(dir: &str, generated: usize, mutated_bases: usize) -> Seen {
             assert_eq!(actual, expected, "{dir}: record {line}");
             // The reasonless fast path gives the same outcome.
             let schema = lintas_check::types::Ty::Record(program.decisions[d].schema);
-            if let Ok(record) = lintas_eval::decode(&program, &schema, line, DecodeOptions::default()) {
+            if let Ok(record) =
+                lintas_eval::decode(&program, &schema, line, DecodeOptions::default())
+            {
                 let prepared = evaluator.prepare(d, &record, context).expect("prepare");
                 let verdict = evaluator.verdict(d, &prepared);
-                assert_eq!(program.decisions[d].outcomes[verdict.outcome], actual.outcome, "{line}");
+                assert_eq!(
+                    program.decisions[d].outcomes[verdict.outcome], actual.outcome,
+                    "{line}"
+                );
                 assert_eq!(verdict.failed, actual.failed(), "{line}");
             }
             seen.record(&actual);
@@ -195,15 +203,34 @@ fn reference_policy_agrees_on_generated_and_awkward_records() {
     let program = program(&repo().join("rules/reference"));
     for def in &program.decisions {
         for rule in &def.rules {
-            let fired = seen.reasons.get(&format!("{}:{}", rule.id, rule.reason)).copied().unwrap_or(0);
+            let fired = seen
+                .reasons
+                .get(&format!("{}:{}", rule.id, rule.reason))
+                .copied()
+                .unwrap_or(0);
             assert!(fired >= 50, "rule {} fired only {fired} times", rule.id);
         }
         for outcome in &def.outcomes {
-            assert!(seen.outcomes.get(outcome).copied().unwrap_or(0) >= 50, "outcome {outcome}: {:?}", seen.outcomes);
+            assert!(
+                seen.outcomes.get(outcome).copied().unwrap_or(0) >= 50,
+                "outcome {outcome}: {:?}",
+                seen.outcomes
+            );
         }
     }
-    for kind in ["overflow", "date_out_of_range", "wrong_type", "bad_date", "missing_field", "unknown_country"] {
-        assert!(seen.errors.get(kind).copied().unwrap_or(0) >= 5, "error {kind}: {:?}", seen.errors);
+    for kind in [
+        "overflow",
+        "date_out_of_range",
+        "wrong_type",
+        "bad_date",
+        "missing_field",
+        "unknown_country",
+    ] {
+        assert!(
+            seen.errors.get(kind).copied().unwrap_or(0) >= 5,
+            "error {kind}: {:?}",
+            seen.errors
+        );
     }
 }
 
@@ -211,7 +238,10 @@ fn reference_policy_agrees_on_generated_and_awkward_records() {
 fn asean_baseline_and_overlays_agree_on_generated_and_awkward_records() {
     for dir in ["rules/asean", "rules/members/sgp"] {
         let seen = run(dir, 10_000, 6);
-        eprintln!("{dir}: {} outcomes {:?}\nreasons {:?}\nerrors {:?}", seen.compared, seen.outcomes, seen.reasons, seen.errors);
+        eprintln!(
+            "{dir}: {} outcomes {:?}\nreasons {:?}\nerrors {:?}",
+            seen.compared, seen.outcomes, seen.reasons, seen.errors
+        );
         assert!(seen.compared >= 10_000, "{dir}: compared {}", seen.compared);
     }
 }

@@ -56,6 +56,15 @@ pub fn may_fail(e: &Expr) -> bool {
     }
 }
 
+/// A field of the subject, context or a quantifier variable.
+fn plain_load(e: &Expr) -> bool {
+    match &e.node {
+        Node::Subject | Node::Context | Node::Local(_) => true,
+        Node::Field(base, _) => plain_load(base),
+        _ => false,
+    }
+}
+
 fn bool_const(e: &Expr) -> Option<bool> {
     match e.node {
         Node::Const(Const::Bool(b)) => Some(b),
@@ -166,6 +175,36 @@ fn fold_node(e: &Expr, sets: &[Set]) -> Option<Expr> {
             Some(false) => Some((**b).clone()),
             None => None,
         },
+        // A short list of constants is a chain of comparisons: the needle
+        // is a plain load (cheap, cannot fail) and of the items' type, so
+        // reading it once per item changes nothing.
+        Node::Member(needle, Container::List(list))
+            if plain_load(needle) && needle.ty.is_scalar() =>
+        {
+            let Node::MakeList(items) = &list.node else {
+                return None;
+            };
+            if items.is_empty()
+                || items.len() > super::COMPARE_SET_MAX
+                || items
+                    .iter()
+                    .any(|i| i.ty != needle.ty || scalar(i).is_none())
+            {
+                return None;
+            }
+            let mut chain: Option<Expr> = None;
+            for item in items.iter().rev() {
+                let test = Expr::new(
+                    Ty::Bool,
+                    Node::Compare(CmpOp::Eq, needle.clone(), Box::new(item.clone())),
+                );
+                chain = Some(match chain {
+                    None => test,
+                    Some(rest) => Expr::new(Ty::Bool, Node::Or(Box::new(test), Box::new(rest))),
+                });
+            }
+            chain
+        }
         Node::Member(needle, Container::Set(s)) => {
             let set = sets.get(*s as usize)?;
             if needle.ty != set.element {
