@@ -35,12 +35,20 @@ fn main() -> Result<(), String> {
         .collect::<Result<Vec<_>, String>>()?;
     let hand_eval = measure::per_item(RUNS, travellers.len(), || {
         travellers.iter().fold(0u64, |sum, t| {
-            sum.wrapping_add(policy.decide(black_box(t), black_box(&hand_context)).outcome as u64)
+            sum.wrapping_add(
+                policy
+                    .decide(black_box(t), black_box(&hand_context))
+                    .outcome as u64,
+            )
         })
     });
     let hand_e2e = measure::per_item(RUNS, records.len(), || {
         records.iter().fold(0u64, |sum, r| {
-            sum.wrapping_add(policy.decide_json(black_box(r), black_box(&hand_context)).outcome as u64)
+            sum.wrapping_add(
+                policy
+                    .decide_json(black_box(r), black_box(&hand_context))
+                    .outcome as u64,
+            )
         })
     });
 
@@ -51,10 +59,14 @@ fn main() -> Result<(), String> {
     let started = Instant::now();
     let native = Native::compile(&program)?;
     let compile_ms = started.elapsed().as_secs_f64() * 1e3;
-    let decision = native.decision_index("admission").ok_or("no admission decision")?;
+    let decision = native
+        .decision_index("admission")
+        .ok_or("no admission decision")?;
     let interpreter = lintas_eval::Interpreter::new(&program);
     let context = interpreter
-        .context_from_json(&serde_json::json!({"date": "2026-03-01", "member": "SGP", "emergencies": []}))
+        .context_from_json(
+            &serde_json::json!({"date": "2026-03-01", "member": "SGP", "emergencies": []}),
+        )
         .map_err(|e| format!("{e:?}"))?;
     let mut evaluator = native.evaluator();
     let schema = lintas_check::types::Ty::Record(program.decisions[decision].schema);
@@ -73,21 +85,35 @@ fn main() -> Result<(), String> {
     });
     let native_e2e = measure::per_item(RUNS, records.len(), || {
         records.iter().fold(0u64, |sum, r| {
-            let result = evaluator.decide_json(decision, black_box(r), &context, DecodeOptions::default());
+            let result =
+                evaluator.decide_json(decision, black_box(r), &context, DecodeOptions::default());
             sum.wrapping_add(result.reasons.len() as u64)
         })
     });
 
     println!("reference policy, {RECORDS} generated records (seed {SEED}), median of {RUNS} runs");
-    println!("  evaluation only: native {:>8.1} ns, hand-written {:>8.1} ns, ratio {:.2}", native_eval.median_ns, hand_eval.median_ns, measure::ratio(&native_eval, &hand_eval));
-    println!("  end to end:      native {:>8.1} ns, hand-written {:>8.1} ns, ratio {:.2}", native_e2e.median_ns, hand_e2e.median_ns, measure::ratio(&native_e2e, &hand_e2e));
+    println!(
+        "  evaluation only: native {:>8.1} ns, hand-written {:>8.1} ns, ratio {:.2}",
+        native_eval.median_ns,
+        hand_eval.median_ns,
+        measure::ratio(&native_eval, &hand_eval)
+    );
+    println!(
+        "  end to end:      native {:>8.1} ns, hand-written {:>8.1} ns, ratio {:.2}",
+        native_e2e.median_ns,
+        hand_e2e.median_ns,
+        measure::ratio(&native_e2e, &hand_e2e)
+    );
     println!("  compile and load the reference policy: {compile_ms:.1} ms");
 
     // A generated 1,000-rule package: check, then compile and load.
     let dir = std::env::temp_dir().join(format!("lintas-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let mut text = std::fs::read_to_string(package.join("schema.lintas")).map_err(|e| e.to_string())?;
-    text.push_str(&std::fs::read_to_string(package.join("data.lintas")).map_err(|e| e.to_string())?);
+    let mut text =
+        std::fs::read_to_string(package.join("schema.lintas")).map_err(|e| e.to_string())?;
+    text.push_str(
+        &std::fs::read_to_string(package.join("data.lintas")).map_err(|e| e.to_string())?,
+    );
     text.push_str("decision screening for traveller: Traveller {\n  outcomes deny > refer > clear\n  default clear\n  on error refer\n}\nreason R \"generated\"\n");
     for i in 0..1000 {
         text.push_str(&format!(
@@ -96,7 +122,8 @@ fn main() -> Result<(), String> {
         ));
     }
     std::fs::write(dir.join("rules.lintas"), text).map_err(|e| e.to_string())?;
-    std::fs::copy(package.join("lintas.toml"), dir.join("lintas.toml")).map_err(|e| e.to_string())?;
+    std::fs::copy(package.join("lintas.toml"), dir.join("lintas.toml"))
+        .map_err(|e| e.to_string())?;
     let data = dir.join("data");
     std::fs::create_dir_all(&data).map_err(|e| e.to_string())?;
     for entry in std::fs::read_dir(package.join("data")).map_err(|e| e.to_string())? {
@@ -108,7 +135,10 @@ fn main() -> Result<(), String> {
     let root = *ws.roots.first().ok_or("no package")?;
     let checked = lintas_check::check_package(&ws, root);
     if checked.has_errors() {
-        return Err(format!("generated package has errors: {:?}", checked.diagnostics.first()));
+        return Err(format!(
+            "generated package has errors: {:?}",
+            checked.diagnostics.first()
+        ));
     }
     let check_ms = started.elapsed().as_secs_f64() * 1e3;
     let started = Instant::now();
@@ -116,7 +146,11 @@ fn main() -> Result<(), String> {
     let compile_ms = started.elapsed().as_secs_f64() * 1e3;
     println!(
         "  1,000-rule package: check {check_ms:.0} ms, compile and load {compile_ms:.0} ms ({} rules)",
-        big.module().decisions.iter().map(|d| d.rules.len()).sum::<usize>()
+        big.module()
+            .decisions
+            .iter()
+            .map(|d| d.rules.len())
+            .sum::<usize>()
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -7,6 +7,7 @@
 //! differential test holds it to that). Dropping the `Native` frees its
 //! code, so a checkpoint can swap rule sets while running.
 
+mod batch;
 mod codegen;
 mod emit;
 mod helpers;

@@ -258,7 +258,13 @@ impl<'n> Evaluator<'n> {
         self.scratch.reset_with(&prepared.foreign);
         self.aggregates.clear();
         let base = prepared.words.as_ptr() as i64;
-        self.call(code.decide, base, &prepared.placed, code.out_words, code.frame_words);
+        self.call(
+            code.decide,
+            base,
+            &prepared.placed,
+            code.out_words,
+            code.frame_words,
+        );
         let mut fired: Option<usize> = None;
         let mut fired_before_failure: Option<usize> = None;
         let mut failed = false;

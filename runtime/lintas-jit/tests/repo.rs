@@ -63,3 +63,68 @@ fn sample_traffic_agrees_with_the_interpreter() {
         assert!(compared > 100, "{dir}: only {compared}");
     }
 }
+
+#[test]
+fn batches_across_threads_keep_input_order_and_results() {
+    let program = program(&repo().join("rules/reference"));
+    let interpreter = Interpreter::new(&program);
+    let native = Native::compile(&program).expect("compile");
+    let context = context(&interpreter, "2026-03-01", "SGP");
+    let text = std::fs::read_to_string(repo().join("rules/reference/sample/travellers.jsonl"))
+        .expect("sample");
+    let mut lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines.push("{\"name\": 5}");
+    let expected: Vec<_> = lines
+        .iter()
+        .map(|l| interpreter.decide_json(0, l, &context, DecodeOptions::default()))
+        .collect();
+    for threads in [1, 2, 3, 0] {
+        let actual =
+            native.decide_json_batch(0, &lines, &context, DecodeOptions::default(), threads);
+        assert_eq!(actual, expected, "{threads} threads");
+    }
+}
+
+#[test]
+fn manifests_agree_with_the_interpreter() {
+    let program = program(&repo().join("rules/asean"));
+    let interpreter = Interpreter::new(&program);
+    let native = Native::compile(&program).expect("compile");
+    let context = context(&interpreter, "2026-03-01", "SGP");
+    let decision = program
+        .decisions
+        .iter()
+        .position(|d| d.over_manifest)
+        .expect("a manifest decision");
+    let schema = lintas_check::types::Ty::Record(program.decisions[decision].schema);
+    let text = std::fs::read_to_string(repo().join("rules/asean/sample/travellers.jsonl"))
+        .expect("sample");
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut manifests = Vec::new();
+    for size in [1, 2, 5, 30, 300] {
+        let members: Vec<_> = lines
+            .iter()
+            .cycle()
+            .take(size)
+            .map(|l| lintas_eval::decode(&program, &schema, l, DecodeOptions::default()))
+            .collect();
+        manifests.push(members);
+    }
+    // One member that cannot be decoded makes every aggregate unavailable.
+    let mut broken = manifests[2].clone();
+    broken.push(lintas_eval::decode(
+        &program,
+        &schema,
+        "{}",
+        DecodeOptions::default(),
+    ));
+    manifests.push(broken);
+    let actual = native.decide_manifests(decision, &manifests, &context, 2);
+    let mut reasons = 0;
+    for (members, got) in manifests.iter().zip(&actual) {
+        let expected = interpreter.decide_manifest(decision, members, &context);
+        assert_eq!(got, &expected);
+        reasons += got.iter().map(|r| r.reasons.len()).sum::<usize>();
+    }
+    assert!(reasons > 0, "the manifests give reasons");
+}
