@@ -3,6 +3,7 @@
 
 #![allow(clippy::panic, reason = "tests report failures by panicking")]
 
+mod build_bench;
 mod check_fixtures;
 mod ci;
 mod docs;

@@ -67,6 +67,11 @@ enum Command {
     Lsp,
     /// Run the tests written in the rule packages.
     Test(commands::test::Args),
+    /// Compile a package for a backend (`--emit ir` shows the backend IR).
+    Build(commands::build::Args),
+    /// Time checking, compiling and deciding with the interpreter and the
+    /// native backend, after checking that they agree on every record.
+    Bench(commands::bench::Args),
 }
 
 /// Where a command writes: results to `out`, diagnostics and progress to
@@ -118,6 +123,8 @@ where
             Err(message) => io_error(io, &format!("language server: {message}")),
         },
         Command::Test(args) => commands::test::run(args, io),
+        Command::Build(args) => commands::build::run(args, io),
+        Command::Bench(args) => commands::bench::run(args, io),
     };
     code as i32
 }

@@ -137,15 +137,9 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         Ok(c) => c,
         Err(message) => return crate::io_error(io, &message),
     };
-    let context = match interpreter.context_from_json(&context_json) {
+    let context = match context_value(&interpreter, &context_json) {
         Ok(c) => c,
-        Err(problems) => {
-            let listed: Vec<String> = problems
-                .iter()
-                .map(|p| format!("context{}", p.to_string().trim_start_matches('$')))
-                .collect();
-            return crate::io_error(io, &format!("invalid context: {}", listed.join("; ")));
-        }
+        Err(message) => return crate::io_error(io, &message),
     };
     let options = DecodeOptions {
         strict: args.strict,
@@ -299,7 +293,22 @@ fn decode_record(
     }
 }
 
-fn pick_decision(program: &Program, name: Option<&str>) -> Result<usize, String> {
+/// The context decoded by the package's context schema, or a message
+/// naming every field that does not fit.
+pub(super) fn context_value(
+    interpreter: &Interpreter<'_>,
+    json: &serde_json::Value,
+) -> Result<lintas_check::value::Value, String> {
+    interpreter.context_from_json(json).map_err(|problems| {
+        let listed: Vec<String> = problems
+            .iter()
+            .map(|p| format!("context{}", p.to_string().trim_start_matches('$')))
+            .collect();
+        format!("invalid context: {}", listed.join("; "))
+    })
+}
+
+pub(super) fn pick_decision(program: &Program, name: Option<&str>) -> Result<usize, String> {
     let names: Vec<&str> = program.decisions.iter().map(|d| d.name.as_str()).collect();
     match name {
         Some(n) => names.iter().position(|d| *d == n).ok_or_else(|| {

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod bench;
+pub mod build;
 pub mod check;
 pub mod diff;
 pub mod eval;
