@@ -172,8 +172,8 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         );
     }
 
-    // The rule set: checked again (the first check, in `load_checked`,
-    // also read the files), then made ready for each backend.
+    // The rule set. The check is timed on its own, again: `load_checked`
+    // also read the files, and reading files is not checking.
     let Some(root) = package.ws.roots.first().copied() else {
         return crate::io_error(io, "no package was loaded");
     };
