@@ -134,6 +134,11 @@ pub fn decision_text(module: &Module, d: &Decision) -> String {
     out
 }
 
+/// One expression of a decision in the text form.
+pub fn expr_text(module: &Module, decision: &Decision, e: &Expr) -> String {
+    Printer { module, decision }.expr(e)
+}
+
 struct Printer<'m> {
     module: &'m Module,
     decision: &'m Decision,

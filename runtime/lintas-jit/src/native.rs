@@ -255,7 +255,7 @@ impl<'n> Evaluator<'n> {
                 failed: true,
             };
         };
-        self.scratch.reset_with(&prepared.foreign);
+        self.scratch.reset_borrowed(&prepared.foreign);
         self.aggregates.clear();
         let base = prepared.words.as_ptr() as i64;
         self.call(

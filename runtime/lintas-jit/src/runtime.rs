@@ -84,31 +84,40 @@ impl Shared {
 /// Per-evaluation state: reset between records, reused to avoid allocating.
 pub struct Scratch {
     pub shared: *const Shared,
-    /// Texts of this evaluation that are not interned: word `-1 - k` is `foreign[k]`.
-    pub foreign: Vec<String>,
+    /// Texts of the record that are not interned, borrowed from where the
+    /// record was laid out (no copy per evaluation): word `-1 - k` is the
+    /// k-th of these, then of `own`.
+    borrowed: (*const String, usize),
+    /// Foreign texts owned by this evaluation (moved in, or computed).
+    own: Vec<String>,
     /// Memory for lists and records built during evaluation; boxes never
-    /// move, so addresses into them stay valid until [`Scratch::reset`].
-    pub arena: Vec<Box<[i64]>>,
+    /// move, so addresses into them stay valid until the next reset.
+    arena: Vec<Box<[i64]>>,
 }
 
 impl Scratch {
     pub fn new(shared: &Shared) -> Scratch {
         Scratch {
             shared,
-            foreign: Vec::new(),
+            borrowed: (std::ptr::null(), 0),
+            own: Vec::new(),
             arena: Vec::new(),
         }
     }
 
+    /// Starts an evaluation whose foreign texts are `foreign`, moved in.
     pub fn reset(&mut self, foreign: Vec<String>) {
-        self.foreign = foreign;
+        self.borrowed = (std::ptr::null(), 0);
+        self.own = foreign;
         self.arena.clear();
     }
 
-    /// As [`Scratch::reset`], copying (usually no) foreign texts.
-    pub fn reset_with(&mut self, foreign: &[String]) {
-        self.foreign.clear();
-        self.foreign.extend_from_slice(foreign);
+    /// Starts an evaluation whose foreign texts live in `foreign`, which
+    /// the caller keeps alive and unchanged until the evaluation's results
+    /// have been read.
+    pub fn reset_borrowed(&mut self, foreign: &[String]) {
+        self.borrowed = (foreign.as_ptr(), foreign.len());
+        self.own.clear();
         self.arena.clear();
     }
 
@@ -121,15 +130,32 @@ impl Scratch {
         }
     }
 
+    fn borrowed(&self) -> &[String] {
+        let (pointer, len) = self.borrowed;
+        if pointer.is_null() {
+            return &[];
+        }
+        // SAFETY: set by `reset_borrowed` from a slice the caller keeps
+        // alive for the evaluation (`Evaluator::verdict` borrows it).
+        #[allow(unsafe_code)]
+        unsafe {
+            std::slice::from_raw_parts(pointer, len)
+        }
+    }
+
     pub fn text(&self, word: i64) -> &str {
         if word >= 0 {
-            self.shared()
+            return self
+                .shared()
                 .texts
                 .get(word as usize)
-                .map_or("", String::as_str)
-        } else {
-            let k = (-1 - word) as usize;
-            self.foreign.get(k).map_or("", String::as_str)
+                .map_or("", String::as_str);
+        }
+        let k = (-1 - word) as usize;
+        let borrowed = self.borrowed();
+        match borrowed.get(k) {
+            Some(t) => t,
+            None => self.own.get(k - borrowed.len()).map_or("", String::as_str),
         }
     }
 
@@ -139,8 +165,8 @@ impl Scratch {
         if let Some(id) = self.shared().interner.text(&text) {
             return i64::from(id);
         }
-        self.foreign.push(text);
-        -(self.foreign.len() as i64)
+        self.own.push(text);
+        -((self.borrowed.1 + self.own.len()) as i64)
     }
 
     pub fn alloc(&mut self, words: usize) -> i64 {

@@ -58,27 +58,7 @@ fn count(module: &Module, decision: &Decision, e: &Expr, counts: &mut HashMap<St
 fn key(module: &Module, decision: &Decision, e: &Expr) -> String {
     // The text form names every operand, type and error id, so equal text
     // means the same computation.
-    let mut d = decision.clone();
-    d.rules.clear();
-    d.aggregates.clear();
-    let single = Decision {
-        rules: vec![Rule {
-            id: String::new(),
-            index: 0,
-            mode: lintas_syntax::ast::Mode::Enforce,
-            outcome: 0,
-            reason: String::new(),
-            effective_from: None,
-            effective_to: None,
-            applies_to: Vec::new(),
-            condition: e.clone(),
-            values: Vec::new(),
-        }],
-        memos: Vec::new(),
-        ..d
-    };
-    let text = text::decision_text(module, &single);
-    format!("{}:{text}", e.ty)
+    format!("{}:{}", e.ty, text::expr_text(module, decision, e))
 }
 
 fn memoise(module: &Module, original: &Decision, d: &mut Decision) -> usize {
