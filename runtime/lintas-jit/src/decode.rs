@@ -274,14 +274,7 @@ impl FastDecoder {
             Ok(mut scratch) => self.run(&mut scratch, interner, root, json, strict, words),
             // Only a decode running inside another on this thread could see
             // the scratch taken; give it scratch of its own.
-            Err(_) => self.run(
-                &mut Scratch::default(),
-                interner,
-                root,
-                json,
-                strict,
-                words,
-            ),
+            Err(_) => self.run(&mut Scratch::default(), interner, root, json, strict, words),
         })
     }
 
@@ -306,12 +299,12 @@ impl FastDecoder {
             strict,
             scratch,
         };
-        let outcome = pass
-            .value(root, &mut block, &Path::Root)
-            .and_then(|()| match pass.skip_whitespace() {
-                None => Ok(()),
-                Some(_) => Err(Stop::Syntax),
-            });
+        let outcome =
+            pass.value(root, &mut block, &Path::Root)
+                .and_then(|()| match pass.skip_whitespace() {
+                    None => Ok(()),
+                    Some(_) => Err(Stop::Syntax),
+                });
         match outcome {
             Ok(()) => {
                 let at = self.emit(scratch, json, root, &block, words);
@@ -427,6 +420,8 @@ impl FastDecoder {
     }
 }
 
+/// A decoder used with a module it was not built for, or a bug in it: no
+/// kind of the reference decoder fits, and the record must still be refused.
 fn internal(message: String) -> DecodeError {
     DecodeError {
         kind: DecodeErrorKind::WrongType,
@@ -501,6 +496,15 @@ struct Scratch {
 
 impl Scratch {
     fn reset(&mut self) {
+        // One huge record should not pin its memory in every thread that
+        // ever decoded it.
+        if self.arena.capacity() > KEEP_WORDS {
+            self.arena = Vec::new();
+        }
+        if self.owned.capacity() > KEEP_WORDS {
+            self.owned = String::new();
+        }
+        self.blocks.retain(|b| b.capacity() <= KEEP_WORDS);
         self.arena.clear();
         self.lists.clear();
         self.pending.clear();
@@ -519,6 +523,9 @@ impl Scratch {
         self.blocks.push(block);
     }
 }
+
+/// Scratch memory kept between records, in words (or bytes of text).
+const KEEP_WORDS: usize = 1 << 16;
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
@@ -766,9 +773,7 @@ impl<'d> Pass<'_, 'd> {
                     return Err(error(
                         DecodeErrorKind::UnknownCountry,
                         path,
-                        format!(
-                            "`{text}` is not an ISO 3166-1 alpha-3 or ICAO 9303 country code"
-                        ),
+                        format!("`{text}` is not an ISO 3166-1 alpha-3 or ICAO 9303 country code"),
                     ));
                 }
             },
@@ -803,10 +808,10 @@ impl<'d> Pass<'_, 'd> {
         let number = match self.small_integer(&token) {
             Some(n) => n,
             None => {
-                if inner_kind == Kind::Decimal {
-                    if let Some(word) = self.short_decimal(&token) {
-                        return self.put(node, dst, word);
-                    }
+                if inner_kind == Kind::Decimal
+                    && let Some(word) = self.short_decimal(&token)
+                {
+                    return self.put(node, dst, word);
                 }
                 // Everything else as serde_json reads it, so that doubles
                 // round exactly as they do for the reference decoder.
@@ -1259,9 +1264,7 @@ impl<'d> Pass<'_, 'd> {
         };
         self.enter()?;
         let seen = self.scratch.seen.len();
-        self.scratch
-            .seen
-            .resize(seen + record.fields.len(), false);
+        self.scratch.seen.resize(seen + record.fields.len(), false);
         let mut first = true;
         while self.next_key(&mut first)? {
             let key = self.string(true)?;
@@ -1315,14 +1318,14 @@ impl<'d> Pass<'_, 'd> {
         // Fields left out are reported when the object closes, in schema
         // order, as the reference decoder does.
         for (i, field) in record.fields.iter().enumerate() {
-            if self.scratch.seen.get(seen + i) == Some(&false) {
-                if let Some(expected) = &field.required {
-                    return Err(error(
-                        DecodeErrorKind::MissingField,
-                        &Path::Field(path, &field.name),
-                        format!("missing required field (expected {expected})"),
-                    ));
-                }
+            if self.scratch.seen.get(seen + i) == Some(&false)
+                && let Some(expected) = &field.required
+            {
+                return Err(error(
+                    DecodeErrorKind::MissingField,
+                    &Path::Field(path, &field.name),
+                    format!("missing required field (expected {expected})"),
+                ));
             }
         }
         self.scratch.seen.truncate(seen);
@@ -1383,10 +1386,8 @@ impl Emit<'_> {
                     put(words, at, id);
                 }
             }
-            Kind::Optional(inner) => {
-                if words.words.get(at) == Some(&1) {
-                    self.fix(inner, at + 1, words)?;
-                }
+            Kind::Optional(inner) if words.words.get(at) == Some(&1) => {
+                self.fix(inner, at + 1, words)?;
             }
             Kind::Record(r) => {
                 if let Some(plan) = self.decoder.records.get(r) {

@@ -8,6 +8,11 @@
 //! Inputs are the sample travellers, the evaluation fixtures, records
 //! generated from each schema, and thousands of mutations of both (seeded,
 //! so a failure always comes back).
+#![allow(
+    clippy::panic,
+    clippy::expect_used,
+    reason = "tests report failures by panicking"
+)]
 
 use lintas_check::hir::Program;
 use lintas_check::types::{RecordId, Ty as CheckedTy};
@@ -102,12 +107,7 @@ fn check_onto(p: &Package, json: &str, strict: bool, prefix: &Words) -> Verdict 
         Ok(value) => {
             let mut expected = prefix.clone();
             let at = expected
-                .push(
-                    &value,
-                    &Ty::Rec(p.schema),
-                    &p.module.layouts,
-                    &p.interner,
-                )
+                .push(&value, &Ty::Rec(p.schema), &p.module.layouts, &p.interner)
                 .unwrap_or_else(|e| panic!("Words::push failed: {e}\n{}", context()));
             assert_eq!(fast, Ok(at), "{}", context());
             assert_eq!(fast_words, expected, "{}", context());
@@ -205,14 +205,7 @@ fn records_append_after_earlier_ones() {
                 .expect("push");
             let got = p
                 .decoder
-                .decode(
-                    &p.module,
-                    &p.interner,
-                    p.schema,
-                    record,
-                    false,
-                    &mut fast,
-                )
+                .decode(&p.module, &p.interner, p.schema, record, false, &mut fast)
                 .expect("fast decode");
             assert_eq!(got, at);
             check_onto(p, record, false, &expected);
@@ -235,7 +228,13 @@ fn evaluation_fixtures_give_the_same_result() {
     }
     tally.report("tests/data/eval");
     assert!(tally.count(Verdict::Accepted) > 0);
-    for kind in ["missing_field", "wrong_type", "duplicate_field", "syntax", "too_deep"] {
+    for kind in [
+        "missing_field",
+        "wrong_type",
+        "duplicate_field",
+        "syntax",
+        "too_deep",
+    ] {
         assert!(tally.count(Verdict::Rejected(kind)) > 0, "no {kind}");
     }
 }
@@ -265,8 +264,11 @@ fn every_type_decodes_alike() {
         base(
             r#""extra": {"level": "high", "codes": ["low", "high"], "inner": {"from": "XXA", "to": "IDN", "stops": ["y"]}}"#,
         ),
-        base(r#""detours": [{"from": "THA", "to": "LAO"}], "tags": [], "note": "two""#)
-            .replacen(r#""note": "n", "#, "", 1),
+        base(r#""detours": [{"from": "THA", "to": "LAO"}], "tags": [], "note": "two""#).replacen(
+            r#""note": "n", "#,
+            "",
+            1,
+        ),
         // Read through a double: accepted as 12345678901234.568, not as sent.
         base(r#""limit": 12345678901234.5678"#),
         base(r#""limit": -0"#),
@@ -341,34 +343,169 @@ impl Rng {
 
 /// Values of every kind, well and badly formed, to put where a value goes.
 const ODD_VALUES: &[&str] = &[
-    "null", "true", "false", "0", "-0", "1", "-1", "7", "42", "1.5", "-1.5", "0.1", "1.0", "1e2",
-    "1E2", "1e-2", "1.5e1", "2.50000", "0.12345", "0.123450", "1.23456789", "0.0001", "0.00001",
-    "-0.0", "12345678901234.5678", "922337203685477.5807", "922337203685477.5808",
-    "922337203685477", "922337203685478", "123456789012345678", "1234567890123456789",
-    "9223372036854775807", "9223372036854775808", "-9223372036854775808",
-    "-9223372036854775809", "18446744073709551615", "18446744073709551616",
-    "99999999999999999999", "100000000000000000000000000000.5", "1e400", "-1e400", "1e-400",
-    "0e999", "1e99999999999", "9.2e18", "9.21e18", "9.3e18", "1e19", "00", "01", "-", "1.",
-    ".5", "1e", "1e+", "+1", "0x10", "NaN", "Infinity", "nul", "tru", "\"\"", "\"x\"",
-    "\"\\u00e9\"", "\"caf\\u00e9\"", "\"\\ud83d\\ude00\"", "\"\\ud800\"", "\"\\udc00\"",
-    "\"\\ud800\\u0041\"", "\"\\ud800x\"", "\"a\\\"b\"", "\"a\\\\b\"", "\"\\/\"",
-    "\"\\b\\f\\n\\r\\t\"", "\"\\x\"", "\"\\u12\"", "\"\\u12G4\"", "\"a\tb\"", "\"2025-02-30\"",
-    "\"2024-02-29\"", "\"2026-03-01\"", "\"0001-01-01\"", "\"9999-12-31\"", "\"0000-12-31\"",
-    "\"2026-3-1\"", "\"+2026-03-01\"", "\"2026-03-01 \"", "\"D\"", "\"DEU\"", "\"deu\"",
-    "\"ZZZ\"", "\"XXA\"", "\"\\u0044\"", "\"THA\"", "\"tourism\"", "\"TOURISM\"",
-    "\"passport\"", "\"transit\"", "\"low\"", "\"high\"", "\"12.5\"", "\"12.50000\"", "\"1e2\"",
-    "\"-0\"", "\"1_000.5\"", "\"0.12345\"", "\"99999999999999999999\"", "\"vip\"", "\"crew\"",
-    "[]", "{}", "[1, 2]", "[null]", "[true]", "[\"a\"]", "[[1], [2, 3]]", "[[]]",
+    "null",
+    "true",
+    "false",
+    "0",
+    "-0",
+    "1",
+    "-1",
+    "7",
+    "42",
+    "1.5",
+    "-1.5",
+    "0.1",
+    "1.0",
+    "1e2",
+    "1E2",
+    "1e-2",
+    "1.5e1",
+    "2.50000",
+    "0.12345",
+    "0.123450",
+    "1.23456789",
+    "0.0001",
+    "0.00001",
+    "-0.0",
+    "12345678901234.5678",
+    "922337203685477.5807",
+    "922337203685477.5808",
+    "922337203685477",
+    "922337203685478",
+    "123456789012345678",
+    "1234567890123456789",
+    "9223372036854775807",
+    "9223372036854775808",
+    "-9223372036854775808",
+    "-9223372036854775809",
+    "18446744073709551615",
+    "18446744073709551616",
+    "99999999999999999999",
+    "100000000000000000000000000000.5",
+    "1e400",
+    "-1e400",
+    "1e-400",
+    "0e999",
+    "1e99999999999",
+    "9.2e18",
+    "9.21e18",
+    "9.3e18",
+    "1e19",
+    "00",
+    "01",
+    "-",
+    "1.",
+    ".5",
+    "1e",
+    "1e+",
+    "+1",
+    "0x10",
+    "NaN",
+    "Infinity",
+    "nul",
+    "tru",
+    "\"\"",
+    "\"x\"",
+    "\"\\u00e9\"",
+    "\"caf\\u00e9\"",
+    "\"\\ud83d\\ude00\"",
+    "\"\\ud800\"",
+    "\"\\udc00\"",
+    "\"\\ud800\\u0041\"",
+    "\"\\ud800x\"",
+    "\"a\\\"b\"",
+    "\"a\\\\b\"",
+    "\"\\/\"",
+    "\"\\b\\f\\n\\r\\t\"",
+    "\"\\x\"",
+    "\"\\u12\"",
+    "\"\\u12G4\"",
+    "\"a\tb\"",
+    "\"2025-02-30\"",
+    "\"2024-02-29\"",
+    "\"2026-03-01\"",
+    "\"0001-01-01\"",
+    "\"9999-12-31\"",
+    "\"0000-12-31\"",
+    "\"2026-3-1\"",
+    "\"+2026-03-01\"",
+    "\"2026-03-01 \"",
+    "\"D\"",
+    "\"DEU\"",
+    "\"deu\"",
+    "\"ZZZ\"",
+    "\"XXA\"",
+    "\"\\u0044\"",
+    "\"THA\"",
+    "\"tourism\"",
+    "\"TOURISM\"",
+    "\"passport\"",
+    "\"transit\"",
+    "\"low\"",
+    "\"high\"",
+    "\"12.5\"",
+    "\"12.50000\"",
+    "\"1e2\"",
+    "\"-0\"",
+    "\"1_000.5\"",
+    "\"0.12345\"",
+    "\"99999999999999999999\"",
+    "\"vip\"",
+    "\"crew\"",
+    "[]",
+    "{}",
+    "[1, 2]",
+    "[null]",
+    "[true]",
+    "[\"a\"]",
+    "[[1], [2, 3]]",
+    "[[]]",
     "[{\"country\": \"THA\", \"departed\": \"2026-01-01\"}]",
-    "[{\"country\": \"D\", \"departed\": \"2026-02-30\"}]", "{\"a\": 1}",
-    "{\"country\": \"D\", \"departed\": \"2026-02-28\"}", "[1,]", "{\"a\": 1,}", "[1 2]",
-    "{\"a\" 1}", "{,}", "[}", "{]", "{\"a\": 1}}", "[\"\\ud800\"]", "{\"\\ud800\": 1}",
-    "[1e400]", "{\"a\": 1e400}",
+    "[{\"country\": \"D\", \"departed\": \"2026-02-30\"}]",
+    "{\"a\": 1}",
+    "{\"country\": \"D\", \"departed\": \"2026-02-28\"}",
+    "[1,]",
+    "{\"a\": 1,}",
+    "[1 2]",
+    "{\"a\" 1}",
+    "{,}",
+    "[}",
+    "{]",
+    "{\"a\": 1}}",
+    "[\"\\ud800\"]",
+    "{\"\\ud800\": 1}",
+    "[1e400]",
+    "{\"a\": 1e400}",
 ];
 
 const GARBAGE: &[&str] = &[
-    "{", "}", "[", "]", ",", ":", "\"", "\\", " ", "\n", "0", "-", ".", "e", "x", "é", "\u{0}",
-    "\t", "null", "\"x\": 1, ", "//", "\u{feff}", "\\u", "日本", "\u{7f}", "\"\"", ",,",
+    "{",
+    "}",
+    "[",
+    "]",
+    ",",
+    ":",
+    "\"",
+    "\\",
+    " ",
+    "\n",
+    "0",
+    "-",
+    ".",
+    "e",
+    "x",
+    "é",
+    "\u{0}",
+    "\t",
+    "null",
+    "\"x\": 1, ",
+    "//",
+    "\u{feff}",
+    "\\u",
+    "日本",
+    "\u{7f}",
+    "\"\"",
+    ",,",
 ];
 
 const TEXTS: &[&str] = &[
@@ -567,7 +704,9 @@ impl Generator<'_> {
                 }
                 Mutation::Extra if target_here => {
                     separator(out);
-                    let name = self.rng.text(&["shoe_size", "", "name", "country", "x\\u0000"]);
+                    let name = self
+                        .rng
+                        .text(&["shoe_size", "", "name", "country", "x\\u0000"]);
                     write!(out, "\"{name}\": {}", self.rng.text(ODD_VALUES)).expect("write");
                 }
                 Mutation::EscapedKey if target_here => {
@@ -604,19 +743,11 @@ fn damage(rng: &mut Rng, json: &str) -> String {
         0 => out.truncate(at),
         1 => out.insert_str(at, rng.text(GARBAGE)),
         2 => {
-            let end = boundaries
-                .iter()
-                .copied()
-                .find(|&b| b > at)
-                .unwrap_or(at);
+            let end = boundaries.iter().copied().find(|&b| b > at).unwrap_or(at);
             out.replace_range(at..end, "");
         }
         3 => {
-            let end = boundaries
-                .iter()
-                .copied()
-                .find(|&b| b > at)
-                .unwrap_or(at);
+            let end = boundaries.iter().copied().find(|&b| b > at).unwrap_or(at);
             out.replace_range(at..end, rng.text(GARBAGE));
         }
         4 => out.push_str(rng.text(&[" ", "\n", "x", "}", "{}", "[", "null", " \t\r\n"])),
@@ -701,6 +832,61 @@ fn mutated_records_decode_alike() {
             "the sweep reached `{kind}` fewer than ten times"
         );
     }
+}
+
+/// Numbers near every boundary the decoders care about: digit counts
+/// around what a double holds exactly, places around the four a Decimal
+/// keeps, integers around the 64-bit limits, with and without exponents.
+#[test]
+fn numbers_decode_alike() {
+    let p = packages().pop().expect("the types package");
+    let mut rng = Rng(0xDEC1_3A15);
+    let mut tally = Tally::default();
+    for _ in 0..6000 {
+        let digits = 1 + rng.below(21);
+        let mut number: String = (0..digits)
+            .map(|_| char::from(b'0' + rng.below(10) as u8))
+            .collect();
+        if rng.chance(30) {
+            // Leading zeros are a syntax error unless the number is `0`.
+            number = number.trim_start_matches('0').to_string();
+            if number.is_empty() {
+                number.push('0');
+            }
+        }
+        if rng.chance(70) && number.len() > 1 {
+            let point = 1 + rng.below(number.len() - 1);
+            number.insert(point, '.');
+            number.push_str(&"0".repeat(rng.below(4)));
+        }
+        if rng.chance(10) {
+            let exponent = rng.text(&["e2", "E-3", "e+0", "e18", "e-20", "e400"]);
+            number.push_str(exponent);
+        }
+        if rng.chance(40) {
+            number.insert(0, '-');
+        }
+        for field in ["amount", "limit", "count"] {
+            for quoted in [false, true] {
+                let value = if quoted {
+                    format!("\"{number}\"")
+                } else {
+                    number.clone()
+                };
+                let others = match field {
+                    "amount" => r#""count": 2"#,
+                    "count" => r#""amount": 1"#,
+                    _ => r#""amount": 1, "count": 2"#,
+                };
+                let json =
+                    format!(r#"{{{others}, "level": "low", "note": "n", "{field}": {value}}}"#);
+                tally.add(check(&p, &json, false));
+            }
+        }
+    }
+    tally.report("numbers");
+    assert!(tally.count(Verdict::Accepted) > 5000);
+    assert!(tally.count(Verdict::Rejected("out_of_range")) > 1000);
 }
 
 #[test]
