@@ -454,7 +454,21 @@ impl<'a, 'b> Emitter<'a, 'b> {
             Node::Binary(op, a, b) => {
                 let x = self.expr(a, fail)?;
                 let y = self.expr(b, fail)?;
-                self.binary(*op, x, &a.ty, y, &b.ty, fail)?
+                match (op, &b.node) {
+                    // Whole days need no calendar: add, then check the range.
+                    (
+                        BinOp::DateAdd(e) | BinOp::DateSub(e),
+                        Node::Const(Const::Dur { months: 0, days }),
+                    ) if a.ty == Ty::Date && *days != i64::MIN => {
+                        let delta = if matches!(op, BinOp::DateSub(_)) {
+                            -days
+                        } else {
+                            *days
+                        };
+                        vec![self.shift_days(x[0], delta, *e, fail)]
+                    }
+                    _ => self.binary(*op, x, &a.ty, y, &b.ty, fail)?,
+                }
             }
             Node::Compare(op, a, b) => {
                 let x = self.expr(a, fail)?;
@@ -643,6 +657,25 @@ impl<'a, 'b> Emitter<'a, 'b> {
             }
             UnOp::IsPresent => vec![v[0]],
         }
+    }
+
+    fn shift_days(&mut self, date: Value, delta: i64, error: u32, fail: Block) -> Value {
+        let delta = self.b.ins().iconst(I64, delta);
+        let (shifted, overflow) = self.b.ins().sadd_overflow(date, delta);
+        self.fail_if(overflow, error_status(error), fail);
+        let before = self.b.ins().icmp_imm_s(
+            IntCC::SignedLessThan,
+            shifted,
+            lintas_check::calendar::FIRST_DAY,
+        );
+        self.fail_if(before, error_status(error), fail);
+        let after = self.b.ins().icmp_imm_s(
+            IntCC::SignedGreaterThan,
+            shifted,
+            lintas_check::calendar::LAST_DAY,
+        );
+        self.fail_if(after, error_status(error), fail);
+        shifted
     }
 
     fn int_to_dec(&mut self, v: Value, error: u32, fail: Block) -> Value {
