@@ -9,9 +9,11 @@
 
 mod batch;
 mod codegen;
+mod decode;
 mod emit;
 mod helpers;
 mod native;
 mod runtime;
 
+pub use decode::FastDecoder;
 pub use native::{Evaluator, Native, Prepared, Verdict};

@@ -4,6 +4,7 @@
 #![allow(unsafe_code)]
 
 use crate::codegen::{self, Code, DecisionCode};
+use crate::decode::FastDecoder;
 use crate::runtime::{ERROR_BASE, Env, FALSE, NOT_EVALUATED, Scratch, Shared, TRUE};
 use lintas_check::hir::Program;
 use lintas_check::types::EnumId;
@@ -27,6 +28,7 @@ pub struct Native {
     _sets: Vec<Box<[i64]>>,
     shared: Box<Shared>,
     interner: Interner,
+    decoder: FastDecoder,
 }
 
 // SAFETY: after finalisation the code and the memory it reads are never
@@ -69,6 +71,7 @@ impl Native {
         let Code { jit, decisions } = codegen::compile(&module, base, &set_addresses)?;
         let shared = Box::new(Shared::new(&module, base));
         let interner = Interner::new(&module.texts, &module.countries);
+        let decoder = FastDecoder::new(program, &module);
         Ok(Native {
             program: program.clone(),
             module,
@@ -78,6 +81,7 @@ impl Native {
             _sets: sets,
             shared,
             interner,
+            decoder,
         })
     }
 
@@ -158,18 +162,46 @@ impl<'n> Evaluator<'n> {
         context: &Value,
         options: DecodeOptions,
     ) -> DecisionResult {
-        let program = &self.native.program;
-        let Some(def) = program.decisions.get(decision) else {
+        let native = self.native;
+        let program = &native.program;
+        let Some(ir) = native.module.decisions.get(decision) else {
             return Interpreter::new(program).decide(decision, &Value::Absent, context);
         };
-        match lintas_eval::decode(
-            program,
-            &lintas_check::types::Ty::Record(def.schema),
-            json,
-            options,
-        ) {
-            Ok(record) => self.decide(decision, &record, context),
-            Err(problems) => self.input_invalid(decision, &problems),
+        let placed = self
+            .clear_and_place_context(context)
+            .and_then(|context_at| {
+                let record = native
+                    .decoder
+                    .decode(
+                        &native.module,
+                        &native.interner,
+                        ir.schema,
+                        json,
+                        options.strict,
+                        &mut self.words,
+                    )
+                    .map_err(|_| None)?;
+                Ok(Placed {
+                    context: context_at,
+                    record,
+                })
+            });
+        match placed {
+            Ok(placed) => {
+                let base = self.words.words.as_ptr() as i64;
+                self.words.relocate(base);
+                self.decide_placed(decision, &placed, None)
+            }
+            // The fast decoder stops at the first problem; a record that
+            // fails closed lists them all, so the reference decoder reads it.
+            Err(None) => {
+                let schema = lintas_check::types::Ty::Record(program.decisions[decision].schema);
+                match lintas_eval::decode(program, &schema, json, options) {
+                    Ok(record) => self.decide(decision, &record, context),
+                    Err(problems) => self.input_invalid(decision, &problems),
+                }
+            }
+            Err(Some(message)) => self.internal_failure(decision, message),
         }
     }
 
@@ -200,12 +232,24 @@ impl<'n> Evaluator<'n> {
             .collect()
     }
 
-    fn place(&mut self, record: &Value, schema: u32, context: &Value) -> Result<Placed, String> {
-        let module = &self.native.module;
+    fn clear_and_place_context(&mut self, context: &Value) -> Result<usize, Option<String>> {
         self.words.words.clear();
         self.words.relocations.clear();
         self.words.foreign_texts.clear();
-        let context_at = place_context(&mut self.words, module, &self.native.interner, context)?;
+        place_context(
+            &mut self.words,
+            &self.native.module,
+            &self.native.interner,
+            context,
+        )
+        .map_err(Some)
+    }
+
+    fn place(&mut self, record: &Value, schema: u32, context: &Value) -> Result<Placed, String> {
+        let module = &self.native.module;
+        let context_at = self
+            .clear_and_place_context(context)
+            .map_err(Option::unwrap_or_default)?;
         let record_at = self.words.push(
             record,
             &Ty::Rec(schema),
@@ -334,30 +378,54 @@ impl<'n> Evaluator<'n> {
         context: &Value,
         aggregates: Option<&[Result<i64, EvalError>]>,
     ) -> DecisionResult {
+        let Some(ir) = self.native.module.decisions.get(decision) else {
+            return Interpreter::new(&self.native.program).decide(decision, record, context);
+        };
+        match self.place(record, ir.schema, context) {
+            Ok(placed) => self.decide_placed(decision, &placed, aggregates),
+            Err(message) => self.internal_failure(decision, message),
+        }
+    }
+
+    /// A record that could not be laid out (a value of the wrong shape:
+    /// a bug, since decoding checked it) fails closed.
+    fn internal_failure(&self, decision: usize, message: String) -> DecisionResult {
+        let program = &self.native.program;
+        let Some(def) = program.decisions.get(decision) else {
+            return Interpreter::new(program).decide(decision, &Value::Absent, &Value::Absent);
+        };
+        let mut tally = Tally::default();
+        if let Some(rule) = def.rules.first() {
+            tally.failed(
+                rule,
+                EvalError {
+                    kind: EvalErrorKind::Internal,
+                    message,
+                },
+                def.on_error,
+            );
+        }
+        tally.finish(program, def)
+    }
+
+    /// Runs the decision on the laid-out record in `self.words`.
+    fn decide_placed(
+        &mut self,
+        decision: usize,
+        placed: &Placed,
+        aggregates: Option<&[Result<i64, EvalError>]>,
+    ) -> DecisionResult {
         let native = self.native;
         let (Some(def), Some(code), Some(ir)) = (
             native.program.decisions.get(decision),
             native.decisions.get(decision),
             native.module.decisions.get(decision),
         ) else {
-            return Interpreter::new(&native.program).decide(decision, record, context);
-        };
-        let placed = match self.place(record, ir.schema, context) {
-            Ok(p) => p,
-            Err(message) => {
-                let mut tally = Tally::default();
-                if let Some(rule) = def.rules.first() {
-                    tally.failed(
-                        rule,
-                        EvalError {
-                            kind: EvalErrorKind::Internal,
-                            message,
-                        },
-                        def.on_error,
-                    );
-                }
-                return tally.finish(&native.program, def);
-            }
+            return Interpreter::new(&native.program).decide(
+                decision,
+                &Value::Absent,
+                &Value::Absent,
+            );
         };
         let error_count = native.module.errors.len() as i64;
         self.aggregates.clear();
@@ -380,7 +448,7 @@ impl<'n> Evaluator<'n> {
                     .extend([ERROR_BASE + error_count + k as i64, 0]),
             }
         }
-        self.run(code.decide, &placed, code.out_words, code.frame_words);
+        self.run(code.decide, placed, code.out_words, code.frame_words);
         let mut tally = Tally::default();
         for (rule, &offset) in ir.rules.iter().zip(&code.rule_offsets) {
             let Some(hir_rule) = def.rules.get(rule.index) else {
