@@ -29,6 +29,11 @@ pub fn day_number(year: i64, month: u32, day: u32) -> Option<i64> {
     {
         return None;
     }
+    Some(days_from_civil(year, month, day))
+}
+
+/// The day number of a date known to exist.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -36,7 +41,7 @@ pub fn day_number(year: i64, month: u32, day: u32) -> Option<i64> {
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
+    era * 146_097 + doe - 719_468
 }
 
 /// The civil date of a day number.
@@ -92,7 +97,7 @@ pub fn add_months(days: i64, months: i64) -> Option<i64> {
         return None;
     }
     let new_day = day.min(days_in_month(new_year, new_month));
-    day_number(new_year, new_month, new_day)
+    Some(days_from_civil(new_year, new_month, new_day))
 }
 
 /// Day numbers of 0001-01-01 and 9999-12-31.
@@ -127,21 +132,20 @@ pub fn months_between(from: i64, to: i64) -> i64 {
 /// with `from + n years <= to`, so a 29 February birthday is reached on
 /// 28 February in common years.
 pub fn years_between(from: i64, to: i64) -> i64 {
-    // Adding months never moves a date backwards, so the dates reached
-    // form a prefix and the largest whole year in it is this one: the
-    // same as `months_between(from, to).div_euclid(12)`, with fewer
-    // calendar conversions (ages are computed for every traveller).
-    let (fy, _, _) = civil(from);
-    let (ty, _, _) = civil(to);
-    let reached = |years: i64| add_months(from, years * 12).map_or(years < 0, |d| d <= to);
-    let mut n = ty - fy;
-    while !reached(n) {
-        n -= 1;
+    // `from + n years` is (fy + n, fm, fd clamped to that month). In the
+    // year of `to` it is reached when its month and day are not after
+    // `to`'s; otherwise the year before is (that year always exists:
+    // when it would be year 0, n is negative and leaving the calendar
+    // backwards counts as reached). Equal to
+    // `months_between(from, to).div_euclid(12)`, with two conversions.
+    let (fy, fm, fd) = civil(from);
+    let (ty, tm, td) = civil(to);
+    let clamped = fd.min(days_in_month(ty, fm));
+    if (fm, clamped) <= (tm, td) {
+        ty - fy
+    } else {
+        ty - fy - 1
     }
-    while reached(n + 1) {
-        n += 1;
-    }
-    n
 }
 
 #[cfg(test)]

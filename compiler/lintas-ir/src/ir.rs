@@ -62,6 +62,9 @@ pub enum SetStrategy {
     Compare,
     /// Binary search of the sorted words.
     Sorted,
+    /// One bit per possible value (countries, enum values): a load and a
+    /// shift, no branch to mispredict.
+    Bitmap,
 }
 
 /// A reference table: rows stored inline in [`Module::data`].

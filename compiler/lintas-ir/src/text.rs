@@ -28,6 +28,7 @@ pub fn module_text(module: &Module) -> String {
         let strategy = match s.strategy {
             SetStrategy::Compare => "compare",
             SetStrategy::Sorted => "sorted",
+            SetStrategy::Bitmap => "bitmap",
         };
         let _ = writeln!(
             out,

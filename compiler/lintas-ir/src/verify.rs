@@ -44,6 +44,13 @@ pub fn verify(module: &Module) -> Result<(), VerifyError> {
         if !s.element.is_scalar() {
             return Err(top(format!("set {i} holds {}", s.element)));
         }
+        if s.strategy == SetStrategy::Bitmap
+            && s.words
+                .iter()
+                .any(|w| !(0..crate::opt::BITMAP_MAX).contains(w))
+        {
+            return Err(top(format!("set {i} is a bitmap of values it cannot hold")));
+        }
         if s.words.windows(2).any(|w| w[0] >= w[1]) {
             return Err(top(format!("set {i} is not sorted and unique")));
         }

@@ -23,9 +23,18 @@ pub struct DecisionCode {
     pub frame_words: usize,
     /// Word offset of each IR rule's status in the output (values follow).
     pub rule_offsets: Vec<usize>,
+    /// Per IR rule, what a verdict needs, packed away from the IR.
+    pub verdict_rules: Vec<VerdictRule>,
     pub out_words: usize,
     /// Per aggregate, the output words: status, filter, then the keys.
     pub aggregate_words: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct VerdictRule {
+    pub offset: usize,
+    pub outcome: usize,
+    pub shadow: bool,
 }
 
 pub struct Code {
@@ -122,8 +131,13 @@ pub fn compile(module: &Module, data: i64, sets: &[i64]) -> Result<Code, String>
                 body(&mut e)?;
                 e.finish();
             }
+            let disassemble = std::env::var_os("LINTAS_JIT_DISASM").is_some();
+            ctx.set_disasm(disassemble);
             jit.define_function(id, &mut ctx)
                 .map_err(|e| format!("compiling decision `{}`: {e:?}", decision.name))?;
+            if disassemble && let Some(code) = ctx.compiled_code().and_then(|c| c.vcode.as_ref()) {
+                eprintln!("{code}");
+            }
             jit.clear_context(&mut ctx);
             Ok(())
         };
@@ -161,6 +175,7 @@ pub fn compile(module: &Module, data: i64, sets: &[i64]) -> Result<Code, String>
                 aggregate_words,
             )| {
                 DecisionCode {
+                    verdict_rules: Vec::new(),
                     decide: jit.get_finalized_function(decide),
                     aggregates: aggregates
                         .iter()
@@ -174,6 +189,19 @@ pub fn compile(module: &Module, data: i64, sets: &[i64]) -> Result<Code, String>
             },
         )
         .collect();
+    let mut decisions: Vec<DecisionCode> = decisions;
+    for (code, ir) in decisions.iter_mut().zip(&module.decisions) {
+        code.verdict_rules = ir
+            .rules
+            .iter()
+            .zip(&code.rule_offsets)
+            .map(|(r, &offset)| VerdictRule {
+                offset,
+                outcome: r.outcome,
+                shadow: r.mode == lintas_syntax::ast::Mode::Shadow,
+            })
+            .collect();
+    }
     Ok(Code { jit, decisions })
 }
 

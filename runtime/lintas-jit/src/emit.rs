@@ -1040,6 +1040,35 @@ impl<'a, 'b> Emitter<'a, 'b> {
                 }
                 Ok(found)
             }
+            SetStrategy::Bitmap => {
+                let base = self
+                    .b
+                    .ins()
+                    .iconst(I64, self.sets.get(s).copied().unwrap_or(0));
+                // Out of the bitmap's range: not in the set (and no load).
+                let (join, params) = self.join_block(1);
+                let inside = self.b.create_block();
+                let zero = self.b.ins().iconst(I64, 0);
+                let in_range = self.b.ins().icmp_imm_u(
+                    IntCC::UnsignedLessThan,
+                    key,
+                    lintas_ir::opt::BITMAP_MAX,
+                );
+                self.b
+                    .ins()
+                    .brif(in_range, inside, &[], join, &args(&[zero]));
+                self.b.switch_to_block(inside);
+                let word_index = self.b.ins().ushr_imm_u(key, 6);
+                let offset = self.b.ins().ishl_imm_u(word_index, 3);
+                let address = self.b.ins().iadd(base, offset);
+                let word = self.b.ins().load(I64, flags(), address, 0);
+                let bit = self.b.ins().band_imm_u(key, 63);
+                let shifted = self.b.ins().ushr(word, bit);
+                let found = self.b.ins().band_imm_u(shifted, 1);
+                self.b.ins().jump(join, &args(&[found]));
+                self.b.switch_to_block(join);
+                Ok(params[0])
+            }
             SetStrategy::Sorted => {
                 let base = self
                     .b

@@ -16,4 +16,4 @@ mod native;
 mod runtime;
 
 pub use decode::FastDecoder;
-pub use native::{Evaluator, Native, Prepared, Verdict};
+pub use native::{Evaluator, Native, Prepared, PreparedBatch, Verdict};

@@ -62,10 +62,23 @@ impl Native {
                 *word += base;
             }
         }
+        // What generated code searches: the sorted words, or one bit per
+        // possible value for a bitmap set.
         let sets: Vec<Box<[i64]>> = module
             .sets
             .iter()
-            .map(|s| s.words.clone().into_boxed_slice())
+            .map(|s| match s.strategy {
+                lintas_ir::SetStrategy::Bitmap => {
+                    let mut bits = vec![0i64; lintas_ir::opt::BITMAP_MAX as usize / 64];
+                    for &w in &s.words {
+                        if let Some(word) = bits.get_mut((w / 64) as usize) {
+                            *word |= 1 << (w % 64);
+                        }
+                    }
+                    bits.into_boxed_slice()
+                }
+                _ => s.words.clone().into_boxed_slice(),
+            })
             .collect();
         let set_addresses: Vec<i64> = sets.iter().map(|s| s.as_ptr() as i64).collect();
         let Code { jit, decisions } = codegen::compile(&module, base, &set_addresses)?;
@@ -137,6 +150,25 @@ pub struct Prepared {
     words: Vec<i64>,
     foreign: Vec<String>,
     placed: Placed,
+}
+
+/// Many records laid out in one block of memory (see
+/// [`Evaluator::prepare_batch`]).
+pub struct PreparedBatch {
+    words: Vec<i64>,
+    foreign: Vec<String>,
+    context: usize,
+    records: Vec<usize>,
+}
+
+impl PreparedBatch {
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
 }
 
 /// The outcome of a decision without its reasons: what an autogate needs
@@ -289,6 +321,65 @@ impl<'n> Evaluator<'n> {
     /// The outcome of one prepared record, computed from the rules'
     /// status words as [`Tally`] computes it, without building reasons.
     pub fn verdict(&mut self, decision: usize, prepared: &Prepared) -> Verdict {
+        self.scratch.reset_borrowed(&prepared.foreign);
+        let base = prepared.words.as_ptr() as i64;
+        self.verdict_at(decision, base, &prepared.placed)
+    }
+
+    /// Lays out many records, one after another in one block of memory
+    /// with the context once: how a manifest or a day's traffic is
+    /// screened, and what "evaluation only" measures.
+    pub fn prepare_batch(
+        &mut self,
+        decision: usize,
+        records: &[Value],
+        context: &Value,
+    ) -> Result<PreparedBatch, String> {
+        let module = &self.native.module;
+        let schema = module
+            .decisions
+            .get(decision)
+            .ok_or("no such decision")?
+            .schema;
+        let context_at = self
+            .clear_and_place_context(context)
+            .map_err(Option::unwrap_or_default)?;
+        let mut starts = Vec::with_capacity(records.len());
+        for record in records {
+            starts.push(self.words.push(
+                record,
+                &Ty::Rec(schema),
+                &module.layouts,
+                &self.native.interner,
+            )?);
+        }
+        let mut words = std::mem::take(&mut self.words);
+        let base = words.words.as_ptr() as i64;
+        words.relocate(base);
+        Ok(PreparedBatch {
+            words: words.words,
+            foreign: words.foreign_texts,
+            context: context_at,
+            records: starts,
+        })
+    }
+
+    /// The verdict of every record of a prepared batch, in order, into `out`.
+    pub fn verdicts(&mut self, decision: usize, batch: &PreparedBatch, out: &mut Vec<Verdict>) {
+        out.clear();
+        self.scratch.reset_borrowed(&batch.foreign);
+        let base = batch.words.as_ptr() as i64;
+        for &record in &batch.records {
+            let placed = Placed {
+                context: batch.context,
+                record,
+            };
+            let verdict = self.verdict_at(decision, base, &placed);
+            out.push(verdict);
+        }
+    }
+
+    fn verdict_at(&mut self, decision: usize, base: i64, placed: &Placed) -> Verdict {
         let native = self.native;
         let (Some(code), Some(ir)) = (
             native.decisions.get(decision),
@@ -299,24 +390,17 @@ impl<'n> Evaluator<'n> {
                 failed: true,
             };
         };
-        self.scratch.reset_borrowed(&prepared.foreign);
+        self.scratch.clear_evaluation();
         self.aggregates.clear();
-        let base = prepared.words.as_ptr() as i64;
-        self.call(
-            code.decide,
-            base,
-            &prepared.placed,
-            code.out_words,
-            code.frame_words,
-        );
+        self.call(code.decide, base, placed, code.out_words, code.frame_words);
         let mut fired: Option<usize> = None;
         let mut fired_before_failure: Option<usize> = None;
         let mut failed = false;
-        for (rule, &offset) in ir.rules.iter().zip(&code.rule_offsets) {
-            if rule.mode == lintas_syntax::ast::Mode::Shadow {
+        for rule in &code.verdict_rules {
+            if rule.shadow {
                 continue;
             }
-            match self.out.get(offset).copied().unwrap_or(NOT_EVALUATED) {
+            match self.out.get(rule.offset).copied().unwrap_or(NOT_EVALUATED) {
                 NOT_EVALUATED | FALSE => {}
                 TRUE => {
                     fired = Some(fired.map_or(rule.outcome, |o| o.min(rule.outcome)));
@@ -352,10 +436,12 @@ impl<'n> Evaluator<'n> {
         out_words: usize,
         frame_words: usize,
     ) {
+        // Memo states must start at zero; rule results are always written.
         self.frame.clear();
         self.frame.resize(frame_words, 0);
-        self.out.clear();
-        self.out.resize(out_words.max(1), 0);
+        if self.out.len() < out_words.max(1) {
+            self.out.resize(out_words.max(1), 0);
+        }
         let env = Env {
             subject: base + placed.record as i64 * WORD,
             context: base + placed.context as i64 * WORD,

@@ -121,6 +121,17 @@ impl Scratch {
         self.arena.clear();
     }
 
+    /// Forgets what the last evaluation computed (texts it made, memory
+    /// it built), keeping the record's foreign texts.
+    pub fn clear_evaluation(&mut self) {
+        if !self.own.is_empty() {
+            self.own.clear();
+        }
+        if !self.arena.is_empty() {
+            self.arena.clear();
+        }
+    }
+
     fn shared(&self) -> &Shared {
         // SAFETY: `shared` points into the `Native` that owns this scratch
         // space's compiled code; it outlives every evaluation.

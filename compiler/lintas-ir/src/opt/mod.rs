@@ -6,11 +6,15 @@
 mod fold;
 mod memoise;
 
+use crate::Ty;
 use crate::ir::{Module, SetStrategy};
 
 /// Sets up to this size are tested by comparisons; larger ones by binary
 /// search of their sorted words.
 pub const COMPARE_SET_MAX: usize = 8;
+
+/// Sets of ids below this (every country code, any enum) are bitmaps.
+pub const BITMAP_MAX: i64 = 4096;
 
 /// What the passes changed, for `lintas build --emit ir` and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -23,8 +27,12 @@ pub struct Stats {
 pub fn optimise(module: &mut Module) -> Stats {
     let mut stats = Stats::default();
     for set in &mut module.sets {
+        let small_domain = matches!(set.element, Ty::Country | Ty::Enum(_) | Ty::Bool)
+            && set.words.iter().all(|w| (0..BITMAP_MAX).contains(w));
         set.strategy = if set.words.len() <= COMPARE_SET_MAX {
             SetStrategy::Compare
+        } else if small_domain {
+            SetStrategy::Bitmap
         } else {
             SetStrategy::Sorted
         };
