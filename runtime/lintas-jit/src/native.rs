@@ -326,6 +326,49 @@ impl<'n> Evaluator<'n> {
         self.verdict_at(decision, base, &prepared.placed)
     }
 
+    /// Decodes one JSON record straight into memory and gives its verdict:
+    /// the fastest path from bytes to "open the gate or not". A record
+    /// that cannot be decoded fails closed to the `on error` outcome.
+    pub fn verdict_json(&mut self, decision: usize, json: &str, context: &Value) -> Verdict {
+        let native = self.native;
+        let Some(ir) = native.module.decisions.get(decision) else {
+            return Verdict {
+                outcome: 0,
+                failed: true,
+            };
+        };
+        let placed = self
+            .clear_and_place_context(context)
+            .ok()
+            .and_then(|context_at| {
+                let record = native
+                    .decoder
+                    .decode(
+                        &native.module,
+                        &native.interner,
+                        ir.schema,
+                        json,
+                        false,
+                        &mut self.words,
+                    )
+                    .ok()?;
+                Some(Placed {
+                    context: context_at,
+                    record,
+                })
+            });
+        let Some(placed) = placed else {
+            return Verdict {
+                outcome: ir.on_error,
+                failed: true,
+            };
+        };
+        let base = self.words.words.as_ptr() as i64;
+        self.words.relocate(base);
+        self.scratch.reset_borrowed(&self.words.foreign_texts);
+        self.verdict_at(decision, base, &placed)
+    }
+
     /// Lays out many records, one after another in one block of memory
     /// with the context once: how a manifest or a day's traffic is
     /// screened, and what "evaluation only" measures.

@@ -167,6 +167,12 @@ fn run(dir: &str, generated: usize, mutated_bases: usize) -> Seen {
                 );
                 assert_eq!(verdict.failed, actual.failed(), "{line}");
             }
+            let verdict = evaluator.verdict_json(d, line, context);
+            assert_eq!(
+                program.decisions[d].outcomes[verdict.outcome], actual.outcome,
+                "{line}"
+            );
+            assert_eq!(verdict.failed, actual.failed(), "{line}");
             seen.record(&actual);
         }
     };
