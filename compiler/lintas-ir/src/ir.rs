@@ -243,8 +243,6 @@ pub enum Node {
     /// Every item evaluated in order, stored inline in fresh memory.
     MakeList(Vec<Expr>),
     MakeRecord(Vec<Expr>),
-    /// Raises an evaluation error.
-    Fail(ErrorId),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -423,8 +421,7 @@ impl Expr {
             | Node::Context
             | Node::Local(_)
             | Node::Memo(_)
-            | Node::Aggregate(_)
-            | Node::Fail(_) => {}
+            | Node::Aggregate(_) => {}
             Node::Field(e, _) | Node::Unary(_, e) => out.push(e.as_ref()),
             Node::Binary(_, a, b)
             | Node::Compare(_, a, b)
@@ -477,8 +474,7 @@ impl Expr {
             | Node::Context
             | Node::Local(_)
             | Node::Memo(_)
-            | Node::Aggregate(_)
-            | Node::Fail(_) => {}
+            | Node::Aggregate(_) => {}
             Node::Field(e, _) | Node::Unary(_, e) => out.push(e.as_mut()),
             Node::Binary(_, a, b)
             | Node::Compare(_, a, b)

@@ -42,6 +42,7 @@
 //! [`verify::verify`] again. The optimiser keeps results identical to the
 //! interpreter, errors included.
 
+pub mod instructions;
 mod ir;
 pub mod layout;
 pub mod lower;

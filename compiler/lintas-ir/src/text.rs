@@ -324,7 +324,6 @@ impl Printer<'_> {
             }
             Node::MakeList(items) => format!("(list:{} {})", e.ty, self.list(items)),
             Node::MakeRecord(items) => format!("(record:{} {})", e.ty, self.list(items)),
-            Node::Fail(id) => format!("(fail e{id})"),
         }
     }
 

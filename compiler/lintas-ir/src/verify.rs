@@ -371,7 +371,6 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            Node::Fail(id) => self.error_id(*id),
         }
     }
 

@@ -65,8 +65,11 @@ fn an_error_that_does_not_exist() {
     rejects(
         |m| {
             *condition(m, 0) = Expr::new(
-                Ty::Bool,
-                Node::Unary(UnOp::Not, Box::new(Expr::new(Ty::Bool, Node::Fail(9_999)))),
+                Ty::Int,
+                Node::Unary(
+                    UnOp::IntNeg(9_999),
+                    Box::new(Expr::constant(Ty::Int, Const::Int(1))),
+                ),
             )
         },
         "error 9999 does not exist",

@@ -44,7 +44,12 @@ pub struct Code {
 
 /// Compiles every decision of a verified module. `data` and `sets` are
 /// the addresses where the module's constant memory and set words live.
-pub fn compile(module: &Module, data: i64, sets: &[i64]) -> Result<Code, String> {
+pub fn compile(
+    module: &Module,
+    data: i64,
+    sets: &[i64],
+    counters: Option<i64>,
+) -> Result<Code, String> {
     let mut flags = settings::builder();
     flags
         .set("opt_level", "speed")
@@ -127,6 +132,7 @@ pub fn compile(module: &Module, data: i64, sets: &[i64]) -> Result<Code, String>
                     layout.memo_offsets,
                     data,
                     sets,
+                    counters,
                 );
                 body(&mut e)?;
                 e.finish();

@@ -55,6 +55,8 @@ pub struct Emitter<'a, 'b> {
     slot: StackSlot,
     locals: Vec<Vec<Value>>,
     refs: HashMap<FuncId, cranelift_codegen::ir::FuncRef>,
+    /// Where to count executed instructions (tests), if anywhere.
+    counters: Option<i64>,
 }
 
 fn args(values: &[Value]) -> Vec<BlockArg> {
@@ -76,6 +78,7 @@ impl<'a, 'b> Emitter<'a, 'b> {
         memo_offsets: &'a [usize],
         data: i64,
         sets: &'a [i64],
+        counters: Option<i64>,
     ) -> Emitter<'a, 'b> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
@@ -110,6 +113,7 @@ impl<'a, 'b> Emitter<'a, 'b> {
             slot,
             locals: Vec::new(),
             refs: HashMap::new(),
+            counters,
         }
     }
 
@@ -409,7 +413,24 @@ impl<'a, 'b> Emitter<'a, 'b> {
 
     // ------------------------------------------------------------ expressions
 
+    /// Adds one to an instruction's execution count, when counting.
+    fn count(&mut self, name: &str) {
+        let Some(base) = self.counters else {
+            return;
+        };
+        let address = self
+            .b
+            .ins()
+            .iconst(I64, base + 8 * lintas_ir::instructions::index(name) as i64);
+        let n = self.b.ins().load(I64, flags(), address, 0);
+        let n = self.b.ins().iadd_imm_s(n, 1);
+        self.b.ins().store(flags(), n, address, 0);
+    }
+
     pub fn expr(&mut self, e: &Expr, fail: Block) -> Result<Vec<Value>, String> {
+        if self.counters.is_some() {
+            self.count(lintas_ir::instructions::name(self.module, e));
+        }
         Ok(match &e.node {
             Node::Const(c) => self.constant(c, &e.ty),
             Node::Subject => vec![self.env.subject],
@@ -569,14 +590,6 @@ impl<'a, 'b> Emitter<'a, 'b> {
                     self.store_inline(address, def.offset, &def.ty, v);
                 }
                 vec![address]
-            }
-            Node::Fail(id) => {
-                let code = self.b.ins().iconst(I64, error_status(*id));
-                self.b.ins().jump(fail, &args(&[code]));
-                // Code after a failure is unreachable; give it a block.
-                let dead = self.b.create_block();
-                self.b.switch_to_block(dead);
-                self.zeros(e.ty.words())
             }
         })
     }

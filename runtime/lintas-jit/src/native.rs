@@ -15,6 +15,7 @@ use lintas_eval::eval::{EvalError, EvalErrorKind};
 use lintas_ir::layout::{Interner, WORD, Words};
 use lintas_ir::{ErrorKind, Module, Ty};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// A rule package compiled to native code. Dropping it frees the code.
 pub struct Native {
@@ -26,6 +27,9 @@ pub struct Native {
     /// addresses, so they live (unmoved) as long as the code.
     _data: Box<[i64]>,
     _sets: Vec<Box<[i64]>>,
+    /// Instruction execution counts, written by counting code (atomics:
+    /// memory that generated code writes while `self` is shared).
+    counters: Box<[AtomicI64]>,
     shared: Box<Shared>,
     interner: Interner,
     decoder: FastDecoder,
@@ -54,7 +58,36 @@ impl Native {
         Native::from_module(program, module)
     }
 
+    /// As [`Native::compile`], with generated code that counts how often
+    /// each IR instruction runs (see [`Native::instruction_counts`]); for
+    /// tests that must show their corpus executes every instruction.
+    pub fn compile_counting(program: &Program) -> Result<Native, String> {
+        let module = lintas_ir::compile(program)?;
+        Native::build(program, module, true)
+    }
+
     pub fn from_module(program: &Program, module: Module) -> Result<Native, String> {
+        Native::build(program, module, false)
+    }
+
+    /// Executions of each instruction since compiling, by name (all zero
+    /// unless compiled with [`Native::compile_counting`]; counts from
+    /// several threads at once may be lost).
+    pub fn instruction_counts(&self) -> Vec<(&'static str, u64)> {
+        lintas_ir::instructions::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let n = self
+                    .counters
+                    .get(i)
+                    .map_or(0, |c| c.load(Ordering::Relaxed));
+                (*name, u64::try_from(n).unwrap_or(0))
+            })
+            .collect()
+    }
+
+    fn build(program: &Program, module: Module, counting: bool) -> Result<Native, String> {
         let mut data = module.data.clone().into_boxed_slice();
         let base = data.as_mut_ptr() as i64;
         for &at in &module.data_relocations {
@@ -81,7 +114,12 @@ impl Native {
             })
             .collect();
         let set_addresses: Vec<i64> = sets.iter().map(|s| s.as_ptr() as i64).collect();
-        let Code { jit, decisions } = codegen::compile(&module, base, &set_addresses)?;
+        let counters: Box<[AtomicI64]> = (0..lintas_ir::instructions::ALL.len())
+            .map(|_| AtomicI64::new(0))
+            .collect();
+        let counters_address = counting.then(|| counters.as_ptr() as i64);
+        let Code { jit, decisions } =
+            codegen::compile(&module, base, &set_addresses, counters_address)?;
         let shared = Box::new(Shared::new(&module, base));
         let interner = Interner::new(&module.texts, &module.countries);
         let decoder = FastDecoder::new(program, &module);
@@ -92,6 +130,7 @@ impl Native {
             decisions,
             _data: data,
             _sets: sets,
+            counters,
             shared,
             interner,
             decoder,
