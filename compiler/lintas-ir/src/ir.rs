@@ -185,12 +185,6 @@ pub enum Const {
     Text(u32),
     /// The absent value of an `opt` type.
     Absent,
-    /// A composite constant stored at this word offset of [`Module::data`]:
-    /// a record's inline words, or a list's elements (with `len`).
-    Data {
-        offset: usize,
-        len: usize,
-    },
 }
 
 /// Where membership is tested.
@@ -242,7 +236,6 @@ pub enum Node {
     DecisionTable(Box<DecisionTable>),
     /// Every item evaluated in order, stored inline in fresh memory.
     MakeList(Vec<Expr>),
-    MakeRecord(Vec<Expr>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -432,10 +425,9 @@ impl Expr {
                 out.push(b.as_ref());
             }
             Node::If(c, a, b) => out.extend([c.as_ref(), a.as_ref(), b.as_ref()]),
-            Node::Call(_, args)
-            | Node::Lookup(_, args)
-            | Node::MakeList(args)
-            | Node::MakeRecord(args) => out.extend(args.iter()),
+            Node::Call(_, args) | Node::Lookup(_, args) | Node::MakeList(args) => {
+                out.extend(args.iter())
+            }
             Node::Member(needle, container) => {
                 out.push(needle.as_ref());
                 if let Container::List(l) = container {
@@ -485,10 +477,9 @@ impl Expr {
                 out.push(b.as_mut());
             }
             Node::If(c, a, b) => out.extend([c.as_mut(), a.as_mut(), b.as_mut()]),
-            Node::Call(_, args)
-            | Node::Lookup(_, args)
-            | Node::MakeList(args)
-            | Node::MakeRecord(args) => out.extend(args.iter_mut()),
+            Node::Call(_, args) | Node::Lookup(_, args) | Node::MakeList(args) => {
+                out.extend(args.iter_mut())
+            }
             Node::Member(needle, container) => {
                 out.push(needle.as_mut());
                 if let Container::List(l) = container {

@@ -704,18 +704,10 @@ impl<'p> Lowerer<'p> {
                     .collect::<Lower<_>>()?;
                 Expr::new(element.list(), Node::MakeList(items))
             }
-            ExprKind::Record(id, fields) => {
-                let layout = self
-                    .layouts
-                    .get(id.0 as usize)
-                    .cloned()
-                    .ok_or_else(|| LowerError("record does not exist".into()))?;
-                let mut lowered = Vec::with_capacity(fields.len());
-                for (f, def) in fields.iter().zip(&layout.fields) {
-                    let v = self.expr(f)?;
-                    lowered.push(self.convert(v, &def.ty)?);
-                }
-                Expr::new(Ty::Rec(id.0), Node::MakeRecord(lowered))
+            // The checker allows record literals only in tests, contexts
+            // and reference data, never in what a decision evaluates.
+            ExprKind::Record(..) => {
+                return Err(LowerError("a record literal in a decision".into()));
             }
         };
         self.adapt(lowered, &declared)
@@ -754,17 +746,10 @@ impl<'p> Lowerer<'p> {
                     .ok_or_else(|| LowerError(format!("text `{t}` was not interned")))?,
             ),
             Value::Absent => Const::Absent,
+            // Composite constants only come from record literals, which
+            // decisions cannot contain (see `expr`).
             Value::Record(_) | Value::List(_) => {
-                let (layouts, interner) = (&self.layouts, &self.interner);
-                let at = self.data.reserve(ty.stored_words(layouts));
-                self.data.store(at, v, &ty, layouts, interner)?;
-                let len = match v {
-                    Value::List(items) => items.len(),
-                    _ => 0,
-                };
-                // A list constant is its two words (address, length);
-                // the backend reads them from `data` at `offset`.
-                Const::Data { offset: at, len }
+                return Err(LowerError("a composite constant in a decision".into()));
             }
         };
         Ok(Expr::constant(ty, c))

@@ -188,7 +188,6 @@ impl Printer<'_> {
                     .map_or("?", String::as_str)
             ),
             Const::Absent => format!("absent:{ty}"),
-            Const::Data { offset, len } => format!("data@{offset}[{len}]:{ty}"),
         }
     }
 
@@ -323,7 +322,6 @@ impl Printer<'_> {
                 )
             }
             Node::MakeList(items) => format!("(list:{} {})", e.ty, self.list(items)),
-            Node::MakeRecord(items) => format!("(record:{} {})", e.ty, self.list(items)),
         }
     }
 

@@ -356,21 +356,6 @@ impl Checker<'_> {
                 }
                 Ok(())
             }
-            Node::MakeRecord(fields) => {
-                let Ty::Rec(l) = ty else {
-                    return self.fail(format!("a record built as {ty}"));
-                };
-                let Some(layout) = self.module.layouts.get(*l as usize) else {
-                    return self.fail(format!("layout {l} does not exist"));
-                };
-                if layout.fields.len() != fields.len() {
-                    return self.fail("a record built with the wrong number of fields");
-                }
-                for (f, def) in fields.iter().zip(&layout.fields) {
-                    self.expect(f, &def.ty)?;
-                }
-                Ok(())
-            }
         }
     }
 
@@ -398,10 +383,6 @@ impl Checker<'_> {
             Const::Enum(_) => matches!(ty, Ty::Enum(_)),
             Const::Text(id) => *ty == Ty::Text && (*id as usize) < self.module.texts.len(),
             Const::Absent => matches!(ty, Ty::Opt(_)),
-            Const::Data { offset, .. } => {
-                matches!(ty, Ty::Rec(_) | Ty::List(_))
-                    && offset + ty.stored_words(&self.module.layouts) <= self.module.data.len()
-            }
         };
         if !ok {
             return self.fail(format!("constant {c:?} is not a valid {ty}"));

@@ -42,14 +42,9 @@ pub struct Code {
     pub decisions: Vec<DecisionCode>,
 }
 
-/// Compiles every decision of a verified module. `data` and `sets` are
-/// the addresses where the module's constant memory and set words live.
-pub fn compile(
-    module: &Module,
-    data: i64,
-    sets: &[i64],
-    counters: Option<i64>,
-) -> Result<Code, String> {
+/// Compiles every decision of a verified module. `sets` are the addresses
+/// where each set's words (or bitmap) live.
+pub fn compile(module: &Module, sets: &[i64], counters: Option<i64>) -> Result<Code, String> {
     let mut flags = settings::builder();
     flags
         .set("opt_level", "speed")
@@ -130,7 +125,6 @@ pub fn compile(
                     decision,
                     &imports,
                     layout.memo_offsets,
-                    data,
                     sets,
                     counters,
                 );

@@ -49,7 +49,6 @@ pub struct Emitter<'a, 'b> {
     decision: &'a Decision,
     imports: &'a Imports<'a>,
     memo_offsets: &'a [usize],
-    data: i64,
     sets: &'a [i64],
     env: EnvValues,
     slot: StackSlot,
@@ -76,7 +75,6 @@ impl<'a, 'b> Emitter<'a, 'b> {
         decision: &'a Decision,
         imports: &'a Imports<'a>,
         memo_offsets: &'a [usize],
-        data: i64,
         sets: &'a [i64],
         counters: Option<i64>,
     ) -> Emitter<'a, 'b> {
@@ -107,7 +105,6 @@ impl<'a, 'b> Emitter<'a, 'b> {
             decision,
             imports,
             memo_offsets,
-            data,
             sets,
             env: values,
             slot,
@@ -571,26 +568,6 @@ impl<'a, 'b> Emitter<'a, 'b> {
                 let len = self.b.ins().iconst(I64, items.len() as i64);
                 vec![address, len]
             }
-            Node::MakeRecord(fields) => {
-                let Ty::Rec(layout) = e.ty else {
-                    return Err("a record of a non-record type".into());
-                };
-                let layout = self
-                    .module
-                    .layouts
-                    .get(layout as usize)
-                    .ok_or("layout does not exist")?;
-                let mut values = Vec::with_capacity(fields.len());
-                for f in fields {
-                    values.push(self.expr(f, fail)?);
-                }
-                let words = self.b.ins().iconst(I64, layout.words as i64);
-                let address = self.alloc(words)?;
-                for (def, v) in layout.fields.iter().zip(&values) {
-                    self.store_inline(address, def.offset, &def.ty, v);
-                }
-                vec![address]
-            }
         })
     }
 
@@ -606,10 +583,6 @@ impl<'a, 'b> Emitter<'a, 'b> {
                 vec![word(&mut self.b, *months), word(&mut self.b, *days)]
             }
             Const::Absent => self.zeros(ty.words()),
-            Const::Data { offset, .. } => {
-                let base = word(&mut self.b, self.data);
-                self.load_stored(base, *offset, ty)
-            }
         }
     }
 
@@ -1398,6 +1371,9 @@ impl<'a, 'b> Emitter<'a, 'b> {
         input_ty: &Ty,
         fail: Block,
     ) -> Result<Value, String> {
+        if let Some(name) = lintas_ir::instructions::cell(cell) {
+            self.count(name);
+        }
         Ok(match cell {
             Cell::Any => self.b.ins().iconst(I64, 1),
             Cell::OneOf(values) => {

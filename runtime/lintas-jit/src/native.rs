@@ -118,8 +118,7 @@ impl Native {
             .map(|_| AtomicI64::new(0))
             .collect();
         let counters_address = counting.then(|| counters.as_ptr() as i64);
-        let Code { jit, decisions } =
-            codegen::compile(&module, base, &set_addresses, counters_address)?;
+        let Code { jit, decisions } = codegen::compile(&module, &set_addresses, counters_address)?;
         let shared = Box::new(Shared::new(&module, base));
         let interner = Interner::new(&module.texts, &module.countries);
         let decoder = FastDecoder::new(program, &module);
