@@ -161,6 +161,7 @@ impl Native {
             frame: Vec::new(),
             out: Vec::new(),
             aggregates: Vec::new(),
+            context: None,
         }
     }
 }
@@ -173,6 +174,9 @@ pub struct Evaluator<'n> {
     frame: Vec<i64>,
     out: Vec<i64>,
     aggregates: Vec<i64>,
+    /// The last context laid out, and its memory: checkpoints decide many
+    /// records in one context, so it is laid out once, then copied.
+    context: Option<(Value, Words)>,
 }
 
 /// A value lowered to memory: where the context and record start.
@@ -306,13 +310,28 @@ impl<'n> Evaluator<'n> {
         self.words.words.clear();
         self.words.relocations.clear();
         self.words.foreign_texts.clear();
-        place_context(
-            &mut self.words,
-            &self.native.module,
-            &self.native.interner,
-            context,
-        )
-        .map_err(Some)
+        if !matches!(&self.context, Some((cached, _)) if cached == context) {
+            let mut words = Words::default();
+            place_context(
+                &mut words,
+                &self.native.module,
+                &self.native.interner,
+                context,
+            )
+            .map_err(Some)?;
+            self.context = Some((context.clone(), words));
+        }
+        if let Some((_, laid_out)) = &self.context {
+            self.words.words.extend_from_slice(&laid_out.words);
+            self.words
+                .relocations
+                .extend_from_slice(&laid_out.relocations);
+            self.words
+                .foreign_texts
+                .extend(laid_out.foreign_texts.iter().cloned());
+        }
+        // The context is always laid out first.
+        Ok(0)
     }
 
     fn place(&mut self, record: &Value, schema: u32, context: &Value) -> Result<Placed, String> {
