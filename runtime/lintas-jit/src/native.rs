@@ -117,7 +117,7 @@ impl Native {
         let counters: Box<[AtomicI64]> = (0..lintas_ir::instructions::ALL.len())
             .map(|_| AtomicI64::new(0))
             .collect();
-        let counters_address = counting.then(|| counters.as_ptr() as i64);
+        let counters_address = counting.then_some(counters.as_ptr() as i64);
         let Code { jit, decisions } = codegen::compile(&module, &set_addresses, counters_address)?;
         let shared = Box::new(Shared::new(&module, base));
         let interner = Interner::new(&module.texts, &module.countries);
