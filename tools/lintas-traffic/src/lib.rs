@@ -5,8 +5,12 @@
 //!
 //! Records follow the reference schema (`rules/reference/schema.lintas`).
 //! Later generators (PAXLST, MRZ) extend this one rather than duplicate it.
+//! [`packages`] generates whole rule packages instead, random but valid,
+//! with records and contexts to match, for differential tests of the
+//! evaluation backends against the reference interpreter.
 
 mod names;
+pub mod packages;
 pub mod paxlst;
 mod rng;
 
