@@ -207,6 +207,17 @@ impl Gen {
             small: pos.small || *inner == Ty::Decimal,
         };
         let default = self.literal(inner, default_pos);
+        // Now and then the optional side is itself a choice between the
+        // optional place and a plain value, so that a present value flows
+        // into an optional slot (what the IR calls `wrap`).
+        if self.chance(0.2) {
+            let c = self.cond(sc, 1);
+            let plain = self.literal(inner, default_pos);
+            return Some(format!(
+                "((if {c} then {} else {plain}) otherwise {default})",
+                place.text
+            ));
+        }
         Some(format!("({} otherwise {default})", place.text))
     }
 
