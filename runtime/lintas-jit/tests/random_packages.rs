@@ -31,6 +31,8 @@ fn write(package: &GeneratedPackage, seed: u64) -> std::path::PathBuf {
 fn random_packages_agree_and_exercise_every_instruction() {
     let mut executed: BTreeMap<&'static str, u64> = BTreeMap::new();
     let mut compared = 0usize;
+    let mut errors: BTreeMap<String, usize> = BTreeMap::new();
+    let mut outcomes_seen = 0usize;
     for seed in 0..PACKAGES {
         let package = random_package(seed);
         let dir = write(&package, seed);
@@ -79,6 +81,24 @@ fn random_packages_agree_and_exercise_every_instruction() {
                         );
                         compared += manifest.len();
                     }
+                    // One record alone under a manifest decision: its
+                    // aggregates are unavailable, and rules using them
+                    // fail closed.
+                    for record in records.iter().take(60) {
+                        let expected =
+                            interpreter.decide_json(d, record, context, DecodeOptions::default());
+                        let actual =
+                            evaluator.decide_json(d, record, context, DecodeOptions::default());
+                        assert_eq!(
+                            actual, expected,
+                            "seed {seed}, single record of {}",
+                            def.name
+                        );
+                        compared += 1;
+                        for e in &actual.errors {
+                            *errors.entry(e.kind.clone()).or_default() += 1;
+                        }
+                    }
                     continue;
                 }
                 for record in &records {
@@ -94,6 +114,10 @@ fn random_packages_agree_and_exercise_every_instruction() {
                         dir.display()
                     );
                     compared += 1;
+                    for e in &actual.errors {
+                        *errors.entry(e.kind.clone()).or_default() += 1;
+                    }
+                    outcomes_seen += usize::from(!actual.reasons.is_empty());
                 }
             }
         }
@@ -104,6 +128,30 @@ fn random_packages_agree_and_exercise_every_instruction() {
     }
     eprintln!("compared {compared} decisions over {PACKAGES} random packages");
     eprintln!("instructions executed: {executed:?}");
+    eprintln!("error kinds: {errors:?}");
+    assert!(
+        outcomes_seen > compared / 10,
+        "rules fire on {outcomes_seen} of {compared}"
+    );
+    for kind in [
+        "overflow",
+        "division_by_zero",
+        "date_out_of_range",
+        "table_conflict",
+        "aggregate_unavailable",
+        "wrong_type",
+        "bad_date",
+        "missing_field",
+        "unknown_country",
+        "unknown_enum_value",
+        "out_of_range",
+        "syntax",
+    ] {
+        assert!(
+            errors.get(kind).copied().unwrap_or(0) >= 5,
+            "error kind {kind} occurred too rarely: {errors:?}"
+        );
+    }
     let never: Vec<_> = executed
         .iter()
         .filter(|(_, n)| **n == 0)
