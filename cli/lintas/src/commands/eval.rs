@@ -46,10 +46,21 @@ pub struct Args {
     /// Reject fields the schema does not declare.
     #[arg(long)]
     pub strict: bool,
+    /// Which backend decides: native code (the default) or the reference
+    /// interpreter. They agree on every record; `--explain` always uses
+    /// the interpreter, which traces what it evaluates.
+    #[arg(long, value_enum, default_value_t = Engine::Native)]
+    pub engine: Engine,
     /// What the input is: JSON records, ICAO 9303 MRZs (one per line, lines
     /// joined by `|`), or one UN/EDIFACT PAXLST message.
     #[arg(long, value_enum, default_value_t = InputFormat::Json)]
     pub input_format: InputFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    Native,
+    Interpreter,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -129,6 +140,17 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
     };
     let program = &package.result.program;
     let interpreter = Interpreter::new(program);
+    let native = if args.engine == Engine::Native && !args.explain {
+        match lintas_jit::Native::compile(program) {
+            Ok(n) => Some(n),
+            Err(message) => {
+                return crate::io_error(io, &format!("cannot compile the rules: {message}"));
+            }
+        }
+    } else {
+        None
+    };
+    let mut evaluator = native.as_ref().map(lintas_jit::Native::evaluator);
     let decision = match pick_decision(program, args.decision.as_deref()) {
         Ok(d) => d,
         Err(message) => return crate::io_error(io, &message),
@@ -178,40 +200,51 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
                     .collect(),
                 Err(problem) => vec![Err(vec![problem.clone()])],
             };
-            let aggregates = match program.decisions.get(decision) {
-                Some(def) => interpreter.aggregates(def, &members, &context),
-                None => Vec::new(),
-            };
-            members
-                .iter()
-                .zip(aggregates)
-                .map(|(m, a)| match m {
-                    Ok(record) => decide(
-                        &interpreter,
-                        package,
-                        decision,
-                        record,
-                        &context,
-                        &a,
-                        args.explain,
-                    ),
-                    Err(problems) => (failed_input(&interpreter, decision, problems), None),
-                })
-                .collect()
+            if let Some(evaluator) = evaluator.as_mut() {
+                evaluator
+                    .decide_manifest(decision, &members, &context)
+                    .into_iter()
+                    .map(|r| (r, None))
+                    .collect()
+            } else {
+                let aggregates = match program.decisions.get(decision) {
+                    Some(def) => interpreter.aggregates(def, &members, &context),
+                    None => Vec::new(),
+                };
+                members
+                    .iter()
+                    .zip(aggregates)
+                    .map(|(m, a)| match m {
+                        Ok(record) => decide(
+                            &interpreter,
+                            package,
+                            decision,
+                            record,
+                            &context,
+                            &a,
+                            args.explain,
+                        ),
+                        Err(problems) => (failed_input(&interpreter, decision, problems), None),
+                    })
+                    .collect()
+            }
         } else {
             match &batch {
                 Ok(texts) => texts
                     .iter()
                     .map(|t| match decode_record(program, decision, t, options) {
-                        Ok(record) => decide(
-                            &interpreter,
-                            package,
-                            decision,
-                            &record,
-                            &context,
-                            &[],
-                            args.explain,
-                        ),
+                        Ok(record) => match evaluator.as_mut() {
+                            Some(e) => (e.decide(decision, &record, &context), None),
+                            None => decide(
+                                &interpreter,
+                                package,
+                                decision,
+                                &record,
+                                &context,
+                                &[],
+                                args.explain,
+                            ),
+                        },
                         Err(problems) => (failed_input(&interpreter, decision, &problems), None),
                     })
                     .collect(),
