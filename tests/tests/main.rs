@@ -7,6 +7,7 @@ mod build_bench;
 mod check_fixtures;
 mod ci;
 mod docs;
+mod engines;
 mod eval;
 mod format;
 mod lsp;
