@@ -4,6 +4,7 @@
 #![allow(clippy::panic, reason = "tests report failures by panicking")]
 
 mod build_bench;
+mod bundle;
 mod check_fixtures;
 mod ci;
 mod docs;

@@ -67,8 +67,19 @@ enum Command {
     Lsp,
     /// Run the tests written in the rule packages.
     Test(commands::test::Args),
-    /// Compile a package for a backend (`--emit ir` shows the backend IR).
+    /// Compile a package into a bundle to sign and ship (`--emit ir` shows
+    /// the backend IR instead).
     Build(commands::build::Args),
+    /// Make an Ed25519 signing key with an id (`ID.key` and `ID.pub`).
+    Keygen(commands::keygen::Args),
+    /// Sign a bundle with a key from `lintas keygen`.
+    Sign(commands::sign::Args),
+    /// Check a bundle as a checkpoint would: signature by a trusted key,
+    /// hashes, compatibility, expiry, rollback, compiling.
+    Verify(commands::verify::Args),
+    /// Show what a bundle holds: version, rules, decisions, hashes, key id,
+    /// expiry.
+    Inspect(commands::inspect::Args),
     /// Time checking, compiling and deciding with the interpreter and the
     /// native backend, after checking that they agree on every record.
     Bench(commands::bench::Args),
@@ -124,6 +135,10 @@ where
         },
         Command::Test(args) => commands::test::run(args, io),
         Command::Build(args) => commands::build::run(args, io),
+        Command::Keygen(args) => commands::keygen::run(args, io),
+        Command::Sign(args) => commands::sign::run(args, io),
+        Command::Verify(args) => commands::verify::run(args, io),
+        Command::Inspect(args) => commands::inspect::run(args, io),
         Command::Bench(args) => commands::bench::run(args, io),
     };
     code as i32

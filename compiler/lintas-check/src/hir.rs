@@ -7,9 +7,9 @@ use crate::types::{EnumId, RecordId, TableId, Ty};
 use crate::value::Value;
 use lintas_syntax::ast::{BinOp, HitPolicy, Mode, QuantifierKind};
 use lintas_syntax::span::Span;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Program {
     pub package: PackageInfo,
     pub records: Vec<RecordDef>,
@@ -27,7 +27,7 @@ pub struct Program {
     pub purpose_enum: EnumId,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PackageInfo {
     pub name: String,
     pub version: String,
@@ -35,14 +35,14 @@ pub struct PackageInfo {
     pub extends: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordDef {
     pub name: String,
     pub fields: Vec<FieldDef>,
     pub span: Option<Span>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FieldDef {
     pub name: String,
     pub ty: Ty,
@@ -58,14 +58,14 @@ impl RecordDef {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnumDef {
     pub name: String,
     pub values: Vec<String>,
     pub span: Option<Span>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SetDef {
     pub name: String,
     pub element: Ty,
@@ -76,7 +76,7 @@ pub struct SetDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TableDef {
     pub name: String,
     pub row: RecordId,
@@ -88,14 +88,14 @@ pub struct TableDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CodeDef {
     pub name: String,
     pub description: String,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionDef {
     pub name: String,
     pub subject: String,
@@ -114,7 +114,7 @@ pub struct DecisionDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AggregateDef {
     pub name: String,
     pub keys: Vec<Expr>,
@@ -122,14 +122,14 @@ pub struct AggregateDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LetDef {
     pub name: String,
     pub value: Expr,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreDef {
     pub name: String,
     pub ty: Ty,
@@ -137,7 +137,7 @@ pub struct ScoreDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScoreTermDef {
     pub name: String,
     pub weight: Expr,
@@ -145,7 +145,7 @@ pub struct ScoreTermDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionTableDef {
     pub name: String,
     pub hit: HitPolicy,
@@ -159,14 +159,14 @@ pub struct DecisionTableDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DecisionRowDef {
     pub cells: Vec<CellDef>,
     pub result: Expr,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum CellDef {
     Any,
     /// Equal to one of these.
@@ -176,7 +176,7 @@ pub enum CellDef {
     Compare(BinOp, Expr),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleDef {
     pub id: String,
     pub description: String,
@@ -195,7 +195,7 @@ pub struct RuleDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SharingDef {
     pub name: String,
     pub subject: String,
@@ -206,14 +206,14 @@ pub struct SharingDef {
 }
 
 /// A field of the subject, as the positions of the fields from the root.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct FieldPath {
     pub indices: Vec<usize>,
     /// Dotted, from the subject: `traveller.document.number`.
     pub text: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WithholdDef {
     pub fields: Vec<FieldPath>,
     pub description: Option<String>,
@@ -221,7 +221,7 @@ pub struct WithholdDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AllowDef {
     pub name: String,
     pub description: Option<String>,
@@ -232,7 +232,7 @@ pub struct AllowDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TestDef {
     pub title: String,
     pub target: TestTarget,
@@ -242,19 +242,19 @@ pub struct TestDef {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum TestTarget {
     Decision(usize),
     Sharing(usize),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Given {
     Record(Value),
     Manifest(Vec<Value>),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Expectation {
     Outcome {
         /// `None`: the whole record; `Some(i)`: the i-th (0-based) manifest member.
@@ -267,7 +267,7 @@ pub enum Expectation {
     Withheld(Vec<FieldPath>, Span),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExpectedReason {
     pub code: String,
     pub values: Vec<(String, Value)>,
@@ -276,14 +276,14 @@ pub struct ExpectedReason {
 
 // ---------------------------------------------------------------- expressions
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Expr {
     pub kind: ExprKind,
     pub ty: Ty,
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum ExprKind {
     Const(Value),
     /// The record being decided (or shared).
@@ -316,7 +316,7 @@ pub enum ExprKind {
     Record(RecordId, Vec<Expr>),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Builtin {
     YearsBetween,
     MonthsBetween,

@@ -1,7 +1,7 @@
 //! Constant values: reference data, test records and folded literals.
 
 use crate::types::EnumId;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Decimal values are fixed point with this many fraction digits, held as
 /// an integer count of 1/10^DECIMAL_SCALE, so every backend computes them
@@ -9,7 +9,7 @@ use serde::Serialize;
 pub const DECIMAL_SCALE: u32 = 4;
 pub const DECIMAL_ONE: i64 = 10_i64.pow(DECIMAL_SCALE);
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Value {
     Bool(bool),
     Int(i64),

@@ -1,0 +1,150 @@
+//! `lintas verify`: what a checkpoint does when a bundle arrives, without
+//! serving it: archive, signature by a trusted key, compatibility, every
+//! file's hash, expiry, rollback, and compiling for the engine. Exit code
+//! 0 when it would be accepted, 1 with the refusal when not.
+
+use super::shipping;
+use crate::{ExitCode, Io};
+use clap::ValueEnum;
+use lintas_bundle::{BundleError, Engine, Loader, Timestamp};
+use miette::Diagnostic;
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EngineArg {
+    Native,
+    Interpreter,
+    Wasm,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The bundle.
+    pub bundle: PathBuf,
+    /// The directory of trusted public keys (`ID.pub` files).
+    #[arg(long)]
+    pub trust: PathBuf,
+    /// Judge expiry at this time (RFC 3339 or a date) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// The version now running: an older bundle is refused as a rollback.
+    #[arg(long, value_name = "VERSION")]
+    pub running: Option<String>,
+    /// Accept a bundle older than `--running`.
+    #[arg(long)]
+    pub allow_downgrade: bool,
+    /// The engine to compile for.
+    #[arg(long, value_enum, default_value_t = EngineArg::Native)]
+    pub engine: EngineArg,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Human)]
+    pub format: ReportFormat,
+}
+
+#[derive(Serialize)]
+struct Report {
+    accepted: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    package: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    signed_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expires: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    engine: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refusal: Option<Refusal>,
+}
+
+#[derive(Serialize)]
+struct Refusal {
+    kind: &'static str,
+    message: String,
+    help: Option<String>,
+}
+
+pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
+    let engine = match args.engine {
+        EngineArg::Native => Engine::Native,
+        EngineArg::Interpreter => Engine::Interpreter,
+        EngineArg::Wasm => Engine::Wasm,
+    };
+    let mut loader = Loader::new(&args.trust)
+        .allow_downgrade(args.allow_downgrade)
+        .engine(engine);
+    if let Some(now) = &args.now {
+        match Timestamp::parse(now) {
+            Ok(now) => loader = loader.now(now),
+            Err(e) => return crate::io_error(io, &format!("`--now`: {e}")),
+        }
+    }
+    let running = match args.running.as_deref().map(semver::Version::parse) {
+        None => None,
+        Some(Ok(v)) => Some(v),
+        Some(Err(e)) => return crate::io_error(io, &format!("`--running`: {e}")),
+    };
+    match loader.load(&args.bundle, running.as_ref()) {
+        Ok(loaded) => {
+            let m = &loaded.manifest;
+            match args.format {
+                ReportFormat::Human => {
+                    let _ = writeln!(
+                        io.out,
+                        "accepted: {} {} built by lintas {} at {}, expires {}\nsigned by key `{}`; every file matches the manifest; compiled for the {} engine",
+                        m.package.name,
+                        m.package.version,
+                        m.compiler.version,
+                        m.built,
+                        m.expires,
+                        loaded.signed_by,
+                        loaded.engine().name()
+                    );
+                }
+                ReportFormat::Json => crate::print_json(
+                    io,
+                    &Report {
+                        accepted: true,
+                        package: Some(m.package.name.clone()),
+                        version: Some(m.package.version.clone()),
+                        signed_by: Some(loaded.signed_by.clone()),
+                        expires: Some(m.expires.clone()),
+                        engine: Some(loaded.engine().name()),
+                        refusal: None,
+                    },
+                ),
+            }
+            ExitCode::Success
+        }
+        Err(e) => match args.format {
+            ReportFormat::Human => shipping::refusal(io, &e),
+            ReportFormat::Json => {
+                crate::print_json(io, &refused(&e));
+                ExitCode::Findings
+            }
+        },
+    }
+}
+
+fn refused(e: &BundleError) -> Report {
+    Report {
+        accepted: false,
+        package: None,
+        version: None,
+        signed_by: None,
+        expires: None,
+        engine: None,
+        refusal: Some(Refusal {
+            kind: e.kind(),
+            message: e.to_string(),
+            help: e.help().map(|h| h.to_string()),
+        }),
+    }
+}
