@@ -12,6 +12,7 @@ use crate::types::Ty;
 use lintas_check::hir::Program;
 use lintas_check::value::Value;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Bytes per word.
 pub const WORD: i64 = 8;
@@ -122,23 +123,125 @@ pub fn ir_type(ty: &lintas_check::types::Ty) -> Result<Ty, String> {
 /// id: a long-running checkpoint never grows this table from input.
 #[derive(Debug, Clone, Default)]
 pub struct Interner {
-    texts: HashMap<String, u32>,
-    countries: HashMap<String, u32>,
+    texts: HashMap<String, u32, FastHash>,
+    /// Country codes of at most three bytes (all of them, in practice) by
+    /// [`short_key`], so a lookup hashes and compares one integer.
+    countries: HashMap<u32, u32, FastHash>,
+    /// Any longer codes.
+    long_countries: HashMap<String, u32, FastHash>,
+}
+
+/// A text of at most three bytes as one integer: its bytes and its length.
+fn short_key(text: &str) -> Option<u32> {
+    let bytes = text.as_bytes();
+    if bytes.len() > 3 {
+        return None;
+    }
+    let packed = bytes
+        .iter()
+        .rev()
+        .fold(0u32, |key, &b| (key << 8) | u32::from(b));
+    Some(packed | ((bytes.len() as u32) << 24))
+}
+
+/// The interner's tables are filled once, from the module, and input only
+/// looks texts up: no input can lengthen a probe sequence, so a fast
+/// non-cryptographic hash serves where SipHash's resistance to flooding
+/// would buy nothing. Lookups run for every text and country decoded.
+type FastHash = BuildHasherDefault<FxHasher>;
+
+/// The add-and-multiply hash of rustc (FxHash, as `rustc-hash` 2 has it),
+/// a word at a time.
+#[derive(Debug, Clone, Copy, Default)]
+struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    const SEED: u64 = 0xf135_7aea_2e62_a9c5;
+
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = self.hash.wrapping_add(word).wrapping_mul(Self::SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    /// Whole words, then the last bytes: for eight or more, the last
+    /// eight (overlapping the words); for fewer, packed into one word. No
+    /// copy of a variable length, which would be a call to `memcpy`.
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let word = |at: usize| {
+            bytes
+                .get(at..at + 8)
+                .and_then(|c| <[u8; 8]>::try_from(c).ok())
+                .map_or(0, u64::from_le_bytes)
+        };
+        let len = bytes.len();
+        self.add(len as u64);
+        if len >= 8 {
+            let whole = len / 8 * 8;
+            for at in (0..whole).step_by(8) {
+                self.add(word(at));
+            }
+            if whole < len {
+                self.add(word(len - 8));
+            }
+        } else {
+            let half = |at: usize| {
+                bytes
+                    .get(at..at + 4)
+                    .and_then(|c| <[u8; 4]>::try_from(c).ok())
+                    .map_or(0, |c| u64::from(u32::from_le_bytes(c)))
+            };
+            let byte = |at: usize| bytes.get(at).map_or(0, |&b| u64::from(b));
+            self.add(match len {
+                0 => 0,
+                1..4 => byte(0) | (byte(len / 2) << 8) | (byte(len - 1) << 16),
+                _ => half(0) | (half(len - 4) << 32),
+            });
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits weakest, and the table picks
+        // buckets by them.
+        self.hash.rotate_left(26)
+    }
 }
 
 impl Interner {
     pub fn new(texts: &[String], countries: &[String]) -> Interner {
-        let index = |items: &[String]| {
-            items
+        let id = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let mut interner = Interner {
+            texts: texts
                 .iter()
                 .enumerate()
-                .map(|(i, t)| (t.clone(), u32::try_from(i).unwrap_or(u32::MAX)))
-                .collect()
+                .map(|(i, t)| (t.clone(), id(i)))
+                .collect(),
+            ..Interner::default()
         };
-        Interner {
-            texts: index(texts),
-            countries: index(countries),
+        for (i, code) in countries.iter().enumerate() {
+            // A later duplicate replaces an earlier one, as collecting
+            // into one map did.
+            match short_key(code) {
+                Some(key) => interner.countries.insert(key, id(i)),
+                None => interner.long_countries.insert(code.clone(), id(i)),
+            };
         }
+        interner
     }
 
     pub fn text(&self, text: &str) -> Option<u32> {
@@ -146,7 +249,10 @@ impl Interner {
     }
 
     pub fn country(&self, code: &str) -> Option<u32> {
-        self.countries.get(code).copied()
+        match short_key(code) {
+            Some(key) => self.countries.get(&key).copied(),
+            None => self.long_countries.get(code).copied(),
+        }
     }
 }
 
