@@ -1,6 +1,13 @@
 //! Every rule package of the repository lowers to IR that verifies, before
 //! and after optimisation; the reference policy's IR text is a snapshot.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests report failures by panicking"
+)]
+
 use lintas_ir::{lower, opt, text, verify};
 use std::path::{Path, PathBuf};
 

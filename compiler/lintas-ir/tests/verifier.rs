@@ -1,6 +1,13 @@
 //! The verifier rejects malformed IR: each case breaks one well-formed
 //! module (the reference policy's) in one way.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests report failures by panicking"
+)]
+
 use lintas_ir::{BinOp, Const, Expr, Module, Node, Ty, UnOp, verify};
 use std::path::Path;
 

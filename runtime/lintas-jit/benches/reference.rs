@@ -53,7 +53,7 @@ fn main() -> Result<(), String> {
     });
 
     // Native.
-    let ws = lintas_load::load_paths(&[package.clone()]).map_err(|e| e.to_string())?;
+    let ws = lintas_load::load_paths(std::slice::from_ref(&package)).map_err(|e| e.to_string())?;
     let root = *ws.roots.first().ok_or("no package")?;
     let program = lintas_check::check_package(&ws, root).program;
     let started = Instant::now();
@@ -146,7 +146,7 @@ fn main() -> Result<(), String> {
         std::fs::copy(entry.path(), data.join(entry.file_name())).map_err(|e| e.to_string())?;
     }
     let started = Instant::now();
-    let ws = lintas_load::load_paths(&[dir.clone()]).map_err(|e| e.to_string())?;
+    let ws = lintas_load::load_paths(std::slice::from_ref(&dir)).map_err(|e| e.to_string())?;
     let root = *ws.roots.first().ok_or("no package")?;
     let checked = lintas_check::check_package(&ws, root);
     if checked.has_errors() {

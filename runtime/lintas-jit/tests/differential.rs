@@ -5,6 +5,13 @@
 //! several contexts. They must agree record by record, and the corpus must
 //! make every rule fire and every outcome and error kind occur.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests report failures by panicking"
+)]
+
 use lintas_eval::{DecisionResult, DecodeOptions, Interpreter};
 use lintas_jit::Native;
 use serde_json::{Value as Json, json};

@@ -1,6 +1,13 @@
 //! Dropping a compiled rule set frees its code: a checkpoint that swaps
 //! rule sets for months must not grow.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests report failures by panicking"
+)]
+
 use std::path::Path;
 
 fn resident_kib() -> Option<u64> {

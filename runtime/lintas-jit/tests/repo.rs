@@ -1,6 +1,13 @@
 //! The native backend against the interpreter on every rule package of the
 //! repository and its sample traffic, record by record.
 
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests report failures by panicking"
+)]
+
 use lintas_eval::{DecodeOptions, Interpreter};
 use lintas_jit::Native;
 use std::path::{Path, PathBuf};
