@@ -160,6 +160,45 @@ pub fn decode_value(
     }
 }
 
+/// Decodes from any serde deserializer, such as a traveller record an input
+/// format builds (`lintas_formats::record`): the same values and problems
+/// as decoding its JSON text, without writing and reading the text. The
+/// deserializer must be finite (a record is; hostile JSON text goes through
+/// [`decode`], which bounds its depth first).
+pub fn decode_from<'de, D: de::Deserializer<'de>>(
+    program: &Program,
+    ty: &Ty,
+    deserializer: D,
+    options: DecodeOptions,
+) -> Result<Value, Vec<DecodeError>> {
+    let errors = RefCell::new(Vec::new());
+    let seed = Seed {
+        program,
+        ty,
+        path: Path::Root,
+        errors: &errors,
+        options,
+        depth: 0,
+    };
+    let result = seed.deserialize(deserializer);
+    let mut errors = errors.into_inner();
+    match result {
+        Ok(value) if errors.is_empty() => Ok(value),
+        Ok(_) => Err(errors),
+        Err(e) => {
+            // A failure the seed did not record itself still fails the record.
+            if errors.is_empty() {
+                errors.push(DecodeError {
+                    kind: DecodeErrorKind::Syntax,
+                    path: "$".to_string(),
+                    message: e.to_string(),
+                });
+            }
+            Err(errors)
+        }
+    }
+}
+
 /// The nesting depth of `json` when it exceeds [`MAX_JSON_DEPTH`]: a
 /// linear scan, so that no later step recurses on hostile input.
 fn too_deep(json: &str) -> Option<usize> {
@@ -193,7 +232,9 @@ fn too_deep(json: &str) -> Option<usize> {
 #[derive(Clone)]
 enum Path<'a> {
     Root,
-    Field(&'a Path<'a>, String),
+    // Borrowed: a path is only written out for a problem, so a record that
+    // decodes cleanly allocates nothing for it.
+    Field(&'a Path<'a>, &'a str),
     Index(&'a Path<'a>, usize),
 }
 
@@ -204,6 +245,41 @@ impl fmt::Display for Path<'_> {
             Path::Field(parent, name) => write!(f, "{parent}.{name}"),
             Path::Index(parent, i) => write!(f, "{parent}[{i}]"),
         }
+    }
+}
+
+/// A field name, borrowed from the input when the deserializer can lend it
+/// (JSON text without escapes, records built in memory).
+struct FieldName;
+
+impl<'de> DeserializeSeed<'de> for FieldName {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldName {
+    type Value = std::borrow::Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Borrowed(v))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v.to_string()))
+    }
+
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(std::borrow::Cow::Owned(v))
     }
 }
 
@@ -439,13 +515,13 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
             return Ok(Value::Absent);
         };
         let mut values: Vec<Option<Value>> = vec![None; record.fields.len()];
-        while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+        while let Some(key) = map.next_key_seed(FieldName)? {
             match record.field(&key) {
                 Some((index, field)) => {
                     let seed = Seed {
                         program: self.program,
                         ty: &field.ty,
-                        path: Path::Field(&self.path, key.to_string()),
+                        path: Path::Field(&self.path, &key),
                         errors: self.errors,
                         options: self.options,
                         depth: self.depth + 1,
@@ -455,7 +531,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                         if slot.is_some() {
                             self.errors.borrow_mut().push(DecodeError {
                                 kind: DecodeErrorKind::DuplicateField,
-                                path: Path::Field(&self.path, key.to_string()).to_string(),
+                                path: Path::Field(&self.path, &key).to_string(),
                                 message: "the field is given twice".to_string(),
                             });
                         }
@@ -469,7 +545,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                             record.fields.iter().map(|f| f.name.as_str()).collect();
                         self.errors.borrow_mut().push(DecodeError {
                             kind: DecodeErrorKind::UnknownField,
-                            path: Path::Field(&self.path, key.to_string()).to_string(),
+                            path: Path::Field(&self.path, &key).to_string(),
                             message: format!(
                                 "`{}` has no field `{key}` (it has {})",
                                 record.name,
@@ -490,7 +566,7 @@ impl<'de> Visitor<'de> for Seed<'_, '_> {
                 (None, ty) => {
                     self.errors.borrow_mut().push(DecodeError {
                         kind: DecodeErrorKind::MissingField,
-                        path: Path::Field(&self.path, field.name.clone()).to_string(),
+                        path: Path::Field(&self.path, &field.name).to_string(),
                         message: format!(
                             "missing required field (expected {})",
                             describe(self.program, ty)

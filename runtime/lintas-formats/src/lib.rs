@@ -53,10 +53,17 @@
 //!   EDIFACT segment at all ([`paxlst::PaxlstError`]).
 //! * `UNA` separators, the release character and the syntax 4 repetition
 //!   separator are honoured ([`paxlst::Separators`]).
+//!
+//! # Records
+//!
+//! [`mrz::Mrz::record`] and [`paxlst::Manifest::records`] give travellers
+//! as [`record::Record`]s with fixed field names: JSON for `lintas eval`,
+//! or read by a rule engine's decoder directly (see [`record`]).
 
 pub mod date;
 pub mod mrz;
 pub mod paxlst;
+pub mod record;
 
 pub use date::Date;
 pub use mrz::{Mrz, MrzError, Sex};

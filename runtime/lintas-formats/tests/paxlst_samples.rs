@@ -24,8 +24,10 @@ fn reference() -> Date {
     Date::new(2026, 3, 1).unwrap()
 }
 
-fn parse(name: &str) -> Manifest {
-    paxlst::parse(&data(name), reference()).unwrap()
+fn parse(name: &str) -> Manifest<'static> {
+    paxlst::parse(&data(name), reference())
+        .unwrap()
+        .into_owned()
 }
 
 fn kinds(m: &Manifest) -> Vec<FindingKind> {
@@ -62,10 +64,7 @@ fn gtas_multi_leg_travellers() {
     assert_eq!(m.envelope.sender.as_deref(), Some("APIS*ABE"));
     assert_eq!(m.travellers.len(), 2);
     let t = &m.travellers[0];
-    assert_eq!(
-        (t.surname.as_str(), t.given_names.as_str()),
-        ("BARRETT", "TODD")
-    );
+    assert_eq!((&*t.surname, &*t.given_names), ("BARRETT", "TODD"));
     assert_eq!(t.role, PartyRole::Passenger);
     assert_eq!(t.sex, Some(Sex::Male));
     assert_eq!(
@@ -81,15 +80,12 @@ fn gtas_multi_leg_travellers() {
     assert_eq!(t.booking_reference.as_deref(), Some("GJIO3RT"));
     assert_eq!(t.references.len(), 1);
     assert_eq!(
-        (
-            t.references[0].qualifier.as_str(),
-            t.references[0].value.as_str()
-        ),
+        (&*t.references[0].qualifier, &*t.references[0].value),
         ("ABO", "UUI34T543")
     );
     let d = t.main_document().unwrap();
     assert_eq!(
-        (d.code.as_str(), d.number.as_str(), d.issuer.as_deref()),
+        (&*d.code, &*d.number, d.issuer.as_deref()),
         ("P", "YY3478621G", Some("FRA"))
     );
     assert_eq!(
@@ -97,10 +93,7 @@ fn gtas_multi_leg_travellers() {
         Date::new(2008, 12, 30)
     );
     let t = &m.travellers[1];
-    assert_eq!(
-        (t.surname.as_str(), t.given_names.as_str()),
-        ("LANG", "KRISTIN")
-    );
+    assert_eq!((&*t.surname, &*t.given_names), ("LANG", "KRISTIN"));
     assert_eq!(t.sex, Some(Sex::Female));
     assert_eq!(
         t.birth_date.as_ref().and_then(|d| d.date),
@@ -110,7 +103,7 @@ fn gtas_multi_leg_travellers() {
     assert_eq!(t.booking_reference.as_deref(), Some("GJIO3RT"));
     let d = t.main_document().unwrap();
     assert_eq!(
-        (d.number.as_str(), d.issuer.as_deref()),
+        (&*d.number, d.issuer.as_deref()),
         ("TRQWE99800", Some("ESP"))
     );
     assert_eq!(
@@ -146,6 +139,9 @@ fn gtas_multi_leg_flights() {
     assert!(m.flights.iter().all(|f| f.carrier.as_deref() == Some("QQ")));
     assert_eq!(m.flights[2].departure_time.as_deref(), Some("0808102000"));
     assert_eq!(m.flights[2].arrival_time.as_deref(), Some("0808110630"));
+    // The travellers arrive on the border-crossing leg's day, not the first leg's.
+    assert_eq!(m.flights[0].arrival_date, Date::new(2008, 7, 10));
+    assert_eq!(m.arrival_date(), Date::new(2008, 8, 11));
 }
 
 #[test]
@@ -197,14 +193,14 @@ fn smooks_release_characters_match_the_expected_xml() {
     assert_eq!(t.given_names, xml_values(&xml, "Party_name_-_-2")[0]);
     let numbers = xml_values(&xml, "Document_identifier");
     // The first is BGM's document identifier; then the two DOC numbers.
-    let docs: Vec<&str> = t.documents.iter().map(|d| d.number.as_str()).collect();
+    let docs: Vec<&str> = t.documents.iter().map(|d| &*d.number).collect();
     assert_eq!(
         docs,
         numbers[1..].iter().map(String::as_str).collect::<Vec<_>>()
     );
     let dates = xml_values(&xml, "Date_or_time_or_period_text");
     assert_eq!(
-        t.birth_date.as_ref().map(|d| d.raw.as_str()),
+        t.birth_date.as_ref().map(|d| &*d.raw),
         Some(dates[1].as_str())
     );
 }
@@ -226,7 +222,7 @@ fn smooks_traveller_and_findings() {
         Date::new(1935, 9, 19)
     );
     assert_eq!(t.nationality.as_deref(), Some("US"));
-    let codes: Vec<&str> = t.documents.iter().map(|d| d.code.as_str()).collect();
+    let codes: Vec<&str> = t.documents.iter().map(|d| &*d.code).collect();
     assert_eq!(codes, vec!["5K", "39"]);
     assert_eq!(t.documents[0].issuer_subdivision.as_deref(), Some("VA"));
     assert_eq!(t.documents[0].issuer.as_deref(), Some("US"));

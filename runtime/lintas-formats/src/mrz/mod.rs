@@ -23,6 +23,7 @@ mod visa;
 pub use check_digit::{Check, CheckField, char_value, compute as check_digit};
 
 use crate::date::Date;
+use crate::record::{self, Field, Record};
 use serde::Serialize;
 use std::fmt;
 
@@ -142,6 +143,35 @@ impl Mrz {
     /// Given names joined with single spaces.
     pub fn given_names_joined(&self) -> String {
         self.given_names.join(" ")
+    }
+
+    /// The zone as a record with the field names of [`crate::record`].
+    pub fn record(&self) -> Record<'_> {
+        let mut document = Record::new();
+        document.push("number", Field::Text(self.document_number.as_str().into()));
+        document.push("code", Field::Text(self.document_code.as_str().into()));
+        let kind = record::document_kind(&self.document_code);
+        document.push("kind", Field::Text(kind.into()));
+        document.push("issuer", Field::Text(self.issuer.as_str().into()));
+        document.date("expiry", self.expiry_date.date());
+        document.push("mrz_valid", Field::Bool(self.is_valid()));
+        let failed = self
+            .failed_checks()
+            .iter()
+            .map(|c| Field::Text(format!("{c:?}").to_lowercase().into()))
+            .collect();
+        document.push("failed_checks", Field::List(failed));
+        let given = self.given_names_joined();
+        let mut out = Record::new();
+        let name = record::full_name(&given, &self.surname);
+        out.push("name", Field::Text(name.into()));
+        out.push("surname", Field::Text(self.surname.as_str().into()));
+        out.push("given_names", Field::Text(given.into()));
+        out.text("sex", record::sex_code(self.sex));
+        out.date("birth_date", self.birth_date.date());
+        out.push("nationality", Field::Text(self.nationality.as_str().into()));
+        out.push("document", Field::Record(document));
+        out
     }
 }
 

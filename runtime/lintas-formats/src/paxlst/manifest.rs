@@ -3,7 +3,7 @@
 //! groups, `CNT`/`UNT` trailer), checking control totals as it goes.
 
 use super::findings::{Finding, FindingKind, Severity};
-use super::lexer::{Lexed, Segment};
+use super::lexer::{Lexer, Segment};
 use super::una::Preamble;
 use super::{
     Address, EdiDate, Envelope, Flight, ListKind, Manifest, PartyRole, Reference, TravelDocument,
@@ -11,7 +11,33 @@ use super::{
 };
 use crate::date::{self, Century, Date};
 use crate::mrz::Sex;
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// FNV-1a: document numbers are short and come from one message, so a
+/// simple hash is enough and much faster than the default SipHash.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
 
 /// Where the segments being read belong.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,9 +47,9 @@ enum Place {
     Traveller,
 }
 
-struct Builder {
+struct Builder<'a> {
     reference: Date,
-    manifest: Manifest,
+    manifest: Manifest<'a>,
     place: Place,
     /// Segments since `UNH` (inclusive), for the `UNT` count.
     message_segments: Option<usize>,
@@ -37,7 +63,7 @@ struct Builder {
 }
 
 fn finding(
-    seg: &Segment,
+    seg: &Segment<'_, '_>,
     severity: Severity,
     kind: FindingKind,
     expected: impl Into<String>,
@@ -47,7 +73,7 @@ fn finding(
         severity,
         kind,
         segment: Some(seg.number),
-        tag: Some(seg.tag.clone()),
+        tag: Some(seg.tag.to_string()),
         offset: seg.offset,
         expected: expected.into(),
         found: found.into(),
@@ -58,7 +84,21 @@ fn non_empty(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-pub(super) fn build(preamble: &Preamble, mut lexed: Lexed, reference: Date) -> Manifest {
+/// `text` without surrounding spaces, still borrowed if it was.
+fn trimmed<'a>(text: &Cow<'a, str>) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(s) => Cow::Borrowed(s.trim()),
+        Cow::Owned(s) if s.trim().len() == s.len() => Cow::Owned(s.clone()),
+        Cow::Owned(s) => Cow::Owned(s.trim().to_string()),
+    }
+}
+
+/// Reads every segment `lexer` gives into a manifest; `None` if it gives none.
+pub(super) fn build<'a>(
+    preamble: &Preamble,
+    mut lexer: Lexer<'a>,
+    reference: Date,
+) -> Option<Manifest<'a>> {
     let mut b = Builder {
         reference,
         manifest: Manifest {
@@ -71,10 +111,12 @@ pub(super) fn build(preamble: &Preamble, mut lexed: Lexed, reference: Date) -> M
             separators: preamble.separators,
             list: ListKind::Unknown,
             flights: Vec::new(),
-            travellers: Vec::new(),
+            // A traveller takes 150 to 250 bytes: room for all of them
+            // up front costs less than growing the vector.
+            travellers: Vec::with_capacity(lexer.input_len() / 128),
             passenger_count: None,
             crew_count: None,
-            findings: std::mem::take(&mut lexed.findings),
+            findings: Vec::new(),
         },
         place: Place::Header,
         message_segments: None,
@@ -85,32 +127,44 @@ pub(super) fn build(preamble: &Preamble, mut lexed: Lexed, reference: Date) -> M
         groups: 0,
         seen: HashSet::new(),
     };
-    for seg in &lexed.segments {
-        b.segment(seg);
+    // One segment's parts at a time, in a buffer that stays in cache.
+    let mut parts = Vec::with_capacity(32);
+    let mut last_offset = None;
+    while let Some((number, offset)) = lexer.next_segment(&mut parts) {
+        b.segment(&Segment::new(number, offset, &parts));
+        last_offset = Some(offset);
     }
-    b.finish(lexed.segments.last().map_or(0, |s| s.offset));
+    let last_offset = last_offset?;
+    b.finish(last_offset);
+    // The lexer's findings come first, as when the whole message was split
+    // before it was read.
+    let (mut findings, offsets) = lexer.finish();
+    findings.append(&mut b.manifest.findings);
     // Findings raised after the fact (missing DOC, duplicates) know only the
     // segment number; give them its byte offset too.
-    for f in &mut b.manifest.findings {
-        if let (Some(n), 0) = (f.segment, f.offset)
-            && let Ok(i) = lexed.segments.binary_search_by_key(&n, |s| s.number)
-        {
-            f.offset = lexed.segments.get(i).map_or(0, |s| s.offset);
+    for f in &mut findings {
+        if let (Some(n), 0) = (f.segment, f.offset) {
+            f.offset = offsets
+                .binary_search_by_key(&n, |&(number, _)| number)
+                .ok()
+                .and_then(|i| offsets.get(i))
+                .map_or(0, |&(_, offset)| offset);
         }
     }
-    b.manifest
+    b.manifest.findings = findings;
+    Some(b.manifest)
 }
 
-impl Builder {
+impl<'a> Builder<'a> {
     fn push(&mut self, f: Finding) {
         self.manifest.findings.push(f);
     }
 
-    fn segment(&mut self, seg: &Segment) {
+    fn segment(&mut self, seg: &Segment<'_, 'a>) {
         if let Some(n) = self.message_segments.as_mut() {
             *n += 1;
         }
-        match seg.tag.as_str() {
+        match seg.tag {
             "UNB" => self.unb(seg),
             "UNG" => {
                 self.seen.insert("UNG");
@@ -138,7 +192,7 @@ impl Builder {
         }
     }
 
-    fn unb(&mut self, seg: &Segment) {
+    fn unb(&mut self, seg: &Segment<'_, 'a>) {
         self.seen.insert("UNB");
         let env = &mut self.manifest.envelope;
         env.sender = non_empty(seg.get(2, 0));
@@ -146,7 +200,7 @@ impl Builder {
         env.interchange_reference = non_empty(seg.get(5, 0));
     }
 
-    fn unh(&mut self, seg: &Segment) {
+    fn unh(&mut self, seg: &Segment<'_, 'a>) {
         self.seen.insert("UNH");
         self.end_traveller();
         self.place = Place::Header;
@@ -175,7 +229,7 @@ impl Builder {
         }
     }
 
-    fn bgm(&mut self, seg: &Segment) {
+    fn bgm(&mut self, seg: &Segment<'_, 'a>) {
         let code = seg.get(1, 0);
         self.manifest.list = match code {
             "745" => ListKind::Passengers,
@@ -194,7 +248,7 @@ impl Builder {
         };
     }
 
-    fn tdt(&mut self, seg: &Segment) {
+    fn tdt(&mut self, seg: &Segment<'_, 'a>) {
         self.end_traveller();
         self.place = Place::Flight;
         self.manifest.flights.push(Flight {
@@ -205,7 +259,7 @@ impl Builder {
         });
     }
 
-    fn nad(&mut self, seg: &Segment) {
+    fn nad(&mut self, seg: &Segment<'_, 'a>) {
         self.end_traveller();
         let qualifier = seg.get(1, 0);
         if qualifier == "MS" {
@@ -247,23 +301,23 @@ impl Builder {
         }
         // Party name (C080): surname, then given names; some senders use the
         // unstructured name-and-address element (C058) instead.
-        let mut name: Vec<&str> = seg
-            .components(4)
-            .iter()
-            .take(5)
-            .map(String::as_str)
-            .collect();
+        let mut name: Vec<&Cow<'a, str>> = seg.components(4).take(5).collect();
         if name.iter().all(|c| c.is_empty()) {
-            name = seg.components(3).iter().map(String::as_str).collect();
+            name = seg.components(3).collect();
         }
-        let surname = name.first().copied().unwrap_or_default().trim().to_string();
-        let given_names = name
+        let surname = name.first().map_or(Cow::Borrowed(""), |s| trimmed(s));
+        let mut given: Vec<Cow<'a, str>> = name
             .iter()
             .skip(1)
-            .map(|s| s.trim())
+            .map(|s| trimmed(s))
             .filter(|s| !s.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ");
+            .collect();
+        // One given name (the usual case) stays borrowed; several are joined.
+        let given_names = match given.len() {
+            0 => Cow::Borrowed(""),
+            1 => given.pop().unwrap_or_default(),
+            _ => Cow::Owned(given.join(" ")),
+        };
         if surname.is_empty() && given_names.is_empty() {
             let f = finding(
                 seg,
@@ -299,7 +353,7 @@ impl Builder {
             });
         self.manifest.travellers.push(Traveller {
             role,
-            party_qualifier: qualifier.to_string(),
+            party_qualifier: seg.text(1, 0),
             segment: seg.number,
             surname,
             given_names,
@@ -317,7 +371,7 @@ impl Builder {
         self.place = Place::Traveller;
     }
 
-    fn traveller(&mut self, seg: &Segment) -> Option<&mut Traveller> {
+    fn traveller(&mut self, seg: &Segment<'_, 'a>) -> Option<&mut Traveller<'a>> {
         if self.place != Place::Traveller {
             let f = finding(
                 seg,
@@ -335,10 +389,10 @@ impl Builder {
     /// Sets a traveller field once; a second value is reported and ignored.
     fn set_once(
         &mut self,
-        seg: &Segment,
+        seg: &Segment<'_, 'a>,
         what: &str,
-        value: String,
-        get: fn(&mut Traveller) -> &mut Option<String>,
+        value: Cow<'a, str>,
+        get: for<'t> fn(&'t mut Traveller<'a>) -> &'t mut Option<Cow<'a, str>>,
     ) {
         let Some(t) = self.traveller(seg) else { return };
         let slot = get(t);
@@ -359,7 +413,7 @@ impl Builder {
         }
     }
 
-    fn country_check(&mut self, seg: &Segment, code: &str) {
+    fn country_check(&mut self, seg: &Segment<'_, 'a>, code: &str) {
         if code.len() == 2 && code.bytes().all(|b| b.is_ascii_alphabetic()) {
             let f = finding(
                 seg,
@@ -372,22 +426,24 @@ impl Builder {
         }
     }
 
-    fn loc(&mut self, seg: &Segment) {
-        let place = seg.get(2, 0).to_string();
+    fn loc(&mut self, seg: &Segment<'_, 'a>) {
+        let place = seg.text(2, 0);
         match (self.place, seg.get(1, 0)) {
             (Place::Flight, q @ ("125" | "87" | "92")) => {
                 if let Some(flight) = self.manifest.flights.last_mut() {
                     match q {
                         "125" => {
-                            flight.departure = Some(place);
+                            flight.departure = Some(place.into_owned());
                             flight.border_crossing = true;
                         }
                         "87" => {
-                            flight.arrival = Some(place);
+                            flight.arrival = Some(place.into_owned());
                             flight.border_crossing = true;
                         }
-                        _ if flight.departure.is_none() => flight.departure = Some(place),
-                        _ => flight.arrival = Some(place),
+                        _ if flight.departure.is_none() => {
+                            flight.departure = Some(place.into_owned())
+                        }
+                        _ => flight.arrival = Some(place.into_owned()),
                     }
                 }
             }
@@ -403,7 +459,7 @@ impl Builder {
         }
     }
 
-    fn document_issuer(&mut self, seg: &Segment, place: String) {
+    fn document_issuer(&mut self, seg: &Segment<'_, 'a>, place: Cow<'a, str>) {
         let subdivision = seg.get(2, 1) == "163";
         if !subdivision {
             self.country_check(seg, &place);
@@ -439,18 +495,22 @@ impl Builder {
         }
     }
 
-    fn dtm(&mut self, seg: &Segment) {
+    fn dtm(&mut self, seg: &Segment<'_, 'a>) {
         let qualifier = seg.get(1, 0);
-        let raw = seg.get(1, 1).to_string();
+        let raw = seg.get(1, 1);
         match (self.place, qualifier) {
-            (Place::Flight, "189" | "232") => {
+            (Place::Flight, "189") => {
                 if let Some(flight) = self.manifest.flights.last_mut() {
-                    let slot = if qualifier == "189" {
-                        &mut flight.departure_time
-                    } else {
-                        &mut flight.arrival_time
-                    };
-                    *slot = Some(raw);
+                    flight.departure_time = Some(raw.to_string());
+                }
+            }
+            (Place::Flight, "232") => {
+                // A flight arrives close to the reference date: the expiry
+                // rule's window (79 years back, 20 ahead) reads its year.
+                let date = self.edi_date(seg, Century::Expiry).date;
+                if let Some(flight) = self.manifest.flights.last_mut() {
+                    flight.arrival_time = Some(raw.to_string());
+                    flight.arrival_date = date;
                 }
             }
             (_, "329") => {
@@ -483,7 +543,7 @@ impl Builder {
     }
 
     /// `DTM` date: format 102 `CCYYMMDD`, 101 or none `YYMMDD`, 201/203 with time.
-    fn edi_date(&mut self, seg: &Segment, rule: Century) -> EdiDate {
+    fn edi_date(&mut self, seg: &Segment<'_, 'a>, rule: Century) -> EdiDate<'a> {
         let raw = seg.get(1, 1);
         let format = seg.get(1, 2);
         let b = raw.as_bytes();
@@ -521,12 +581,12 @@ impl Builder {
             self.push(f);
         }
         EdiDate {
-            raw: raw.to_string(),
+            raw: seg.text(1, 1),
             date,
         }
     }
 
-    fn att(&mut self, seg: &Segment) {
+    fn att(&mut self, seg: &Segment<'_, 'a>) {
         if seg.get(1, 0) != "2" {
             return;
         }
@@ -565,22 +625,22 @@ impl Builder {
         }
     }
 
-    fn nat(&mut self, seg: &Segment) {
+    fn nat(&mut self, seg: &Segment<'_, 'a>) {
         if seg.get(1, 0) != "2" {
             return;
         }
-        let code = seg.get(2, 0).to_string();
+        let code = seg.text(2, 0);
         self.country_check(seg, &code);
         self.set_once(seg, "nationality", code, |t| &mut t.nationality);
     }
 
-    fn rff(&mut self, seg: &Segment) {
+    fn rff(&mut self, seg: &Segment<'_, 'a>) {
         if self.place != Place::Traveller {
             // Message-level references (RFF+TN transaction, RFF+RFA, ...).
             return;
         }
-        let qualifier = seg.get(1, 0).to_string();
-        let value = seg.get(1, 1).to_string();
+        let qualifier = seg.text(1, 0);
+        let value = seg.text(1, 1);
         if qualifier == "AVF" {
             self.set_once(seg, "booking reference (RFF+AVF)", value, |t| {
                 &mut t.booking_reference
@@ -590,10 +650,10 @@ impl Builder {
         }
     }
 
-    fn doc(&mut self, seg: &Segment) {
+    fn doc(&mut self, seg: &Segment<'_, 'a>) {
         let document = TravelDocument {
-            code: seg.get(1, 0).to_string(),
-            number: seg.get(2, 0).to_string(),
+            code: seg.text(1, 0),
+            number: seg.text(2, 0),
             issuer: None,
             issuer_subdivision: None,
             expiry: None,
@@ -604,7 +664,7 @@ impl Builder {
         }
     }
 
-    fn cnt(&mut self, seg: &Segment) {
+    fn cnt(&mut self, seg: &Segment<'_, 'a>) {
         self.end_traveller();
         self.place = Place::Header;
         let value = seg.get(1, 1).trim().parse::<u32>().ok();
@@ -625,7 +685,7 @@ impl Builder {
         }
     }
 
-    fn unt(&mut self, seg: &Segment) {
+    fn unt(&mut self, seg: &Segment<'_, 'a>) {
         self.end_traveller();
         self.place = Place::Header;
         let counted = self.message_segments.take().unwrap_or(0);
@@ -674,7 +734,7 @@ impl Builder {
     }
 
     /// `CNT` totals against the travellers of the message just closed.
-    fn check_counts(&mut self, seg: &Segment) {
+    fn check_counts(&mut self, seg: &Segment<'_, 'a>) {
         let travellers = self
             .manifest
             .travellers
@@ -720,7 +780,7 @@ impl Builder {
         }
     }
 
-    fn une(&mut self, seg: &Segment) {
+    fn une(&mut self, seg: &Segment<'_, 'a>) {
         let declared = seg.get(1, 0);
         if declared.parse::<usize>().ok() != Some(self.messages_in_group) {
             let f = finding(
@@ -734,7 +794,7 @@ impl Builder {
         }
     }
 
-    fn unz(&mut self, seg: &Segment) {
+    fn unz(&mut self, seg: &Segment<'_, 'a>) {
         self.seen.insert("UNZ");
         // With functional groups, UNZ counts groups; without, messages.
         let expected = if self.groups > 0 {
@@ -813,26 +873,28 @@ impl Builder {
         if self.message_segments.is_some()
             && (self.manifest.passenger_count.is_some() || self.manifest.crew_count.is_some())
         {
-            let pseudo = Segment {
-                number: 0,
-                offset: last_offset,
-                tag: "CNT".into(),
-                elements: Vec::new(),
-            };
+            let pseudo = Segment::pseudo(0, last_offset, "CNT");
             self.check_counts(&pseudo);
         }
         self.duplicate_documents();
     }
 
     fn duplicate_documents(&mut self) {
-        let mut first: HashMap<(String, String), usize> = HashMap::new();
+        let documents = self
+            .manifest
+            .travellers
+            .iter()
+            .map(|t| t.documents.len())
+            .sum();
+        let mut first: HashMap<(&str, &str), usize, BuildHasherDefault<Fnv>> =
+            HashMap::with_capacity_and_hasher(documents, BuildHasherDefault::default());
         let mut found = Vec::new();
         for t in &self.manifest.travellers {
             for d in &t.documents {
                 if d.number.is_empty() {
                     continue;
                 }
-                let key = (d.code.clone(), d.number.clone());
+                let key = (d.code.as_ref(), d.number.as_ref());
                 match first.get(&key) {
                     Some(&earlier) => found.push(Finding {
                         severity: Severity::Warning,
