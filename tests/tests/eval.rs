@@ -72,8 +72,146 @@ fn the_shipped_samples_are_what_the_generator_makes() {
     }
 }
 
+/// A command line as the README writes it: words split on spaces, single
+/// quotes keeping a word with spaces together.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let (mut quoted, mut started) = (false, false);
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                started = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if started {
+                    words.push(std::mem::take(&mut word));
+                }
+                started = false;
+            }
+            c => {
+                word.push(c);
+                started = true;
+            }
+        }
+    }
+    if started {
+        words.push(word);
+    }
+    words
+}
+
+/// The README's commands: the first of its first `sh` block (the main job)
+/// and the generator command its text gives for the shipped manifest, each
+/// as `lintas` arguments with repository paths made absolute.
+fn readme_commands() -> (Vec<String>, Vec<String>) {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap_or_default();
+    let main_job = readme
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|block| block.lines().next())
+        .unwrap_or_else(|| panic!("README.md has no ```sh block"));
+    let generate = readme
+        .split("`lintas generate --format paxlst")
+        .nth(1)
+        .and_then(|rest| rest.split('`').next())
+        .map(|rest| format!("generate --format paxlst {rest}"))
+        .unwrap_or_else(|| panic!("README.md does not say how the manifest was generated"));
+    let lintas_args = |line: &str| -> Vec<String> {
+        let words = shell_words(line);
+        let start = words.iter().position(|w| w == "--").map_or(0, |i| i + 1);
+        words[start..]
+            .iter()
+            .map(|w| {
+                if w.starts_with("rules/") {
+                    path(w)
+                } else {
+                    w.clone()
+                }
+            })
+            .collect()
+    };
+    (lintas_args(main_job), lintas_args(&generate))
+}
+
 #[test]
-fn the_readme_main_job_decides_every_sample_traveller_with_the_amicf_rules() {
+fn the_readme_main_job_screens_a_paxlst_manifest_with_reasons() {
+    let (main_job, generate) = readme_commands();
+    assert!(
+        main_job
+            .windows(2)
+            .any(|w| w == ["--input-format", "paxlst"])
+            && main_job.iter().any(|w| w.ends_with("rules/members/sgp")),
+        "the main job is a PAXLST manifest screened with a member overlay: {main_job:?}"
+    );
+    let run = lintas(&main_job);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // The parser's findings on the manifest are shown, not swallowed.
+    assert!(
+        run.stderr.contains("DuplicateDocumentNumber"),
+        "{}",
+        run.stderr
+    );
+    let mut lines = run.stdout.lines();
+    let header = lines.next().unwrap_or_default();
+    assert!(
+        header.contains("outcome") && header.contains("reasons"),
+        "{header}"
+    );
+    let rows: Vec<(usize, String, String)> = lines
+        .map(|l| {
+            let mut parts = l.split_whitespace();
+            let number = parts.next().and_then(|n| n.parse().ok()).unwrap_or(0);
+            let outcome = parts.next().unwrap_or_default().to_string();
+            (number, outcome, parts.collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    // Every traveller on the manifest has a decision, in manifest order.
+    assert_eq!(rows.len(), 300, "{}", run.stdout);
+    for (i, (number, outcome, reasons)) in rows.iter().enumerate() {
+        assert_eq!(*number, i + 1);
+        match outcome.as_str() {
+            "clear" => assert!(reasons.is_empty(), "traveller {number}: {reasons}"),
+            "refer" => assert!(
+                !reasons.is_empty(),
+                "traveller {number} referred without a reason"
+            ),
+            other => panic!("traveller {number}: outcome {other}"),
+        }
+        assert!(
+            !reasons.contains("INPUT_INVALID") && !reasons.contains("EVALUATION_ERROR"),
+            "traveller {number} failed closed: {reasons}"
+        );
+    }
+    let with = |code: &str| rows.iter().filter(|(_, _, r)| r.contains(code)).count();
+    assert!(with("DUPLICATE_DOCUMENT(copies=2)") >= 2, "{}", run.stdout);
+    assert!(with("SMUGGLING_INDICATORS(score=4)") >= 3, "{}", run.stdout);
+    assert!(
+        rows.iter()
+            .any(|(_, _, r)| r.contains("DUPLICATE_DOCUMENT") && r.contains("SMUGGLING_INDICATORS")),
+        "one traveller with both reasons: {}",
+        run.stdout
+    );
+
+    // The shipped manifest is exactly what the README's generator command makes.
+    let input = main_job
+        .windows(2)
+        .find(|w| w[0] == "--input")
+        .map(|w| w[1].clone())
+        .unwrap_or_default();
+    let generated = lintas(&generate);
+    assert_eq!(generated.code, 0, "{}", generated.stderr);
+    let shipped = std::fs::read_to_string(&input).unwrap_or_default();
+    assert!(
+        generated.stdout == shipped,
+        "{input} is stale: regenerate it with `lintas {} -o {input}`",
+        generate.join(" ")
+    );
+}
+
+#[test]
+fn the_json_sample_travellers_are_decided_with_the_amicf_rules() {
     let sample = path("rules/asean/sample/travellers.jsonl");
     let package = path("rules/members/sgp");
     for decision in ["admission", "autogate"] {
@@ -438,6 +576,83 @@ fn a_generated_paxlst_manifest_round_trips_into_decisions() {
             "traveller {} failed closed: {r}",
             i + 1
         );
+    }
+}
+
+/// The checked program of the package at `relative`.
+fn checked(relative: &str) -> lintas_check::hir::Program {
+    let ws = lintas::loader::load_paths(&[repo_root().join(relative)])
+        .unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let root = *ws
+        .roots
+        .first()
+        .unwrap_or_else(|| panic!("{relative}: no package"));
+    lintas_check::check_package(&ws, root).program
+}
+
+/// Input-format records decode straight into values (what the native
+/// manifest benchmark does) exactly as their JSON text does (what `lintas
+/// eval` does): the same values, and the same problems for records that do
+/// not fit, since one mapping and one decoder serve both.
+#[test]
+fn format_records_decode_directly_as_their_json_does() {
+    use lintas_eval::decode::{DecodeOptions, decode, decode_from};
+    let reference = lintas_formats::Date::new(2026, 3, 1).unwrap_or_else(|| panic!("date"));
+    let check = |program: &lintas_check::hir::Program,
+                 decision: &str,
+                 records: Vec<lintas_formats::record::Record<'_>>| {
+        let def = program
+            .decisions
+            .iter()
+            .find(|d| d.name == decision)
+            .unwrap_or_else(|| panic!("no decision {decision}"));
+        let ty = lintas_check::types::Ty::Record(def.schema);
+        let mut decoded = 0;
+        for record in records {
+            let text = serde_json::to_string(&record).unwrap_or_default();
+            let via_json = decode(program, &ty, &text, DecodeOptions::default());
+            let direct = decode_from(program, &ty, record, DecodeOptions::default());
+            assert_eq!(direct, via_json, "{text}");
+            decoded += usize::from(direct.is_ok());
+        }
+        decoded
+    };
+
+    let bytes = std::fs::read(repo_root().join("rules/asean/sample/manifest.paxlst"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let manifest =
+        lintas_formats::paxlst::parse(&bytes, reference).unwrap_or_else(|e| panic!("{e}"));
+    let decoded = check(
+        &checked("rules/members/sgp"),
+        "pre_arrival",
+        manifest.records(),
+    );
+    assert_eq!(decoded, 300, "every shipped traveller decodes");
+
+    // Records that do not fit fail alike: the API test schema wants fields
+    // the MRZ leaves out, and the shared messages hold a two-letter country.
+    let api = checked("tests/data/eval/api");
+    let samples = std::fs::read_to_string(shared_data("mrz/samples.tsv")).unwrap_or_default();
+    let zones: Vec<lintas_formats::Mrz> = samples
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next())
+        .filter_map(|z| lintas_formats::mrz::parse(z, reference).ok())
+        .collect();
+    assert!(zones.len() > 10, "MRZ samples: {}", zones.len());
+    check(
+        &api,
+        "document_check",
+        zones.iter().map(|m| m.record()).collect(),
+    );
+    for file in [
+        "paxlst/03_gtas_multi_leg_d05b.edi",
+        "paxlst/05_smooks_cbp_ace_d03b_release_char.edi",
+    ] {
+        let bytes = std::fs::read(shared_data(file)).unwrap_or_default();
+        let manifest =
+            lintas_formats::paxlst::parse(&bytes, reference).unwrap_or_else(|e| panic!("{e}"));
+        check(&api, "pre_arrival", manifest.records());
     }
 }
 

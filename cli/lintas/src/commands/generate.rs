@@ -1,8 +1,18 @@
 //! `lintas generate`: deterministic traffic for samples, tests and benchmarks.
 
 use crate::{ExitCode, Io};
-use lintas_traffic::{Config, Generator, Rates};
+use clap::ValueEnum;
+use lintas_traffic::{Config, Generator, Rates, Separators};
 use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GenerateFormat {
+    /// JSON lines: one traveller (or one manifest array) per line.
+    Jsonl,
+    /// One UN/EDIFACT PAXLST passenger list of all `--count` travellers,
+    /// groups sharing a booking, as an airline sends it before arrival.
+    Paxlst,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -25,6 +35,18 @@ pub struct Args {
     /// Write here instead of standard output.
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = GenerateFormat::Jsonl)]
+    pub format: GenerateFormat,
+    /// PAXLST service characters, as in the `UNA` segment: component,
+    /// element, decimal mark, release, repetition (a space for none) and
+    /// segment terminator, e.g. `|^,! #`.
+    #[arg(
+        long,
+        default_value = ":+.? '",
+        value_name = "CHARS",
+        allow_hyphen_values = true
+    )]
+    pub separators: String,
 }
 
 pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
@@ -42,6 +64,21 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         }
     }
     let mut generator = Generator::new(config);
+    if args.format == GenerateFormat::Paxlst {
+        if args.manifest_size.is_some() {
+            return crate::io_error(
+                io,
+                "`--manifest-size` is for JSON lines: a PAXLST message is one manifest of `--count` travellers",
+            );
+        }
+        let separators = match separators(&args.separators) {
+            Ok(s) => s,
+            Err(message) => return crate::io_error(io, &message),
+        };
+        let manifest = generator.manifest(args.count);
+        let text = lintas_traffic::to_paxlst(&manifest, &separators);
+        return write(io, args.output.as_ref(), &text);
+    }
     let mut text = String::new();
     let mut push = |value: Result<String, serde_json::Error>| match value {
         Ok(line) => {
@@ -67,7 +104,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
     if let Err(e) = result {
         return crate::io_error(io, &format!("cannot write JSON: {e}"));
     }
-    match &args.output {
+    write(io, args.output.as_ref(), &text)
+}
+
+fn write(io: &mut Io<'_>, output: Option<&PathBuf>, text: &str) -> ExitCode {
+    match output {
         Some(path) => {
             if let Err(e) = std::fs::write(path, text) {
                 return crate::io_error(io, &format!("{}: cannot write: {e}", path.display()));
@@ -78,6 +119,41 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         }
     }
     ExitCode::Success
+}
+
+/// The six `UNA` service characters. The separators and the release
+/// character must differ from each other and must not be letters, digits or
+/// spaces, which occur in the data; a space as repetition separator means
+/// none (syntax version 3).
+fn separators(spec: &str) -> Result<Separators, String> {
+    let usage = || {
+        format!(
+            "`{spec}`: give the six UNA service characters (component, element, decimal mark, release, repetition or a space, terminator), e.g. `:+.? '`"
+        )
+    };
+    let chars: Vec<char> = spec.chars().collect();
+    let [component, element, decimal, release, repetition, segment] = chars[..] else {
+        return Err(usage());
+    };
+    let repetition = (repetition != ' ').then_some(repetition);
+    let mut services = vec![component, element, release, segment];
+    services.extend(repetition);
+    let usable = |c: &char| c.is_ascii_punctuation();
+    let distinct = services
+        .iter()
+        .enumerate()
+        .all(|(i, c)| !services.iter().skip(i + 1).any(|d| d == c));
+    if !distinct || !services.iter().all(usable) {
+        return Err(usage());
+    }
+    Ok(Separators {
+        component,
+        element,
+        decimal,
+        release,
+        repetition,
+        segment,
+    })
 }
 
 fn set_rate(rates: &mut Rates, spec: &str) -> Result<(), String> {
