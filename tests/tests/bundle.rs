@@ -501,11 +501,11 @@ fn bundles_are_byte_identical_across_directories_mtimes_time_zones_umasks_and_pr
     );
 }
 
-/// The commands of the README's "Shipping rules" block, run as written
+/// The commands of the README's "Shipping rules" blocks, run as written
 /// with the real binary in a scratch directory: package paths point into
 /// this repository, the checkpoint's trust directory is a scratch one, and
-/// `verify` judges expiry at a fixed time (the block's bundle expires; the
-/// clock moves on).
+/// `verify` judges expiry and data freshness at a fixed time (the blocks'
+/// bundles expire; the clock moves on).
 #[test]
 fn the_readme_shipping_commands_run_as_written() {
     let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap_or_default();
@@ -513,16 +513,21 @@ fn the_readme_shipping_commands_run_as_written() {
         .split("## Shipping rules")
         .nth(1)
         .unwrap_or_else(|| panic!("README.md has no `Shipping rules` section"));
-    let block = section
+    // Every ```sh block of the section, in order, in one scratch directory:
+    // the data bundle block uses the key and rule bundle made before it.
+    let section = section.split("\n## ").next().unwrap_or_default();
+    let blocks: Vec<&str> = section
         .split("```sh\n")
-        .nth(1)
-        .and_then(|b| b.split("```").next())
-        .unwrap_or_else(|| panic!("the section has no ```sh block"));
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    assert_eq!(blocks.len(), 2, "the section's ```sh blocks changed");
     let dir = temp();
     let trust = dir.path().join("trust");
     let mut ran = Vec::new();
-    for line in block
-        .lines()
+    for line in blocks
+        .iter()
+        .flat_map(|b| b.lines())
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
     {
         let mut words: Vec<String> = line
@@ -548,7 +553,8 @@ fn the_readme_shipping_commands_run_as_written() {
                 trust.join("ops-2026.pub"),
             )
             .unwrap_or_else(|e| panic!("{e}"));
-            words.extend(["--now".to_string(), "2026-11-02T00:00:00Z".to_string()]);
+            // After the data block's issue time, before its `valid_until`.
+            words.extend(["--now".to_string(), "2026-11-02T09:00:00Z".to_string()]);
         }
         let output = Command::new(binary())
             .args(&words)
@@ -564,5 +570,133 @@ fn the_readme_shipping_commands_run_as_written() {
         );
         ran.push(command);
     }
-    assert_eq!(ran, ["keygen", "build", "sign", "verify", "inspect"]);
+    assert_eq!(
+        ran,
+        [
+            "keygen", "build", "sign", "verify", "inspect", // rules
+            "build", "sign", "inspect", "verify", // data
+        ]
+    );
+}
+
+fn build_data(out: &Path, extra: &[&str]) -> Run {
+    let mut args = vec![
+        "build".to_string(),
+        reference(),
+        "--emit".into(),
+        "data".into(),
+        "-o".into(),
+        s(out),
+        "--build-time".into(),
+        "2026-03-02T08:00:00Z".into(),
+    ];
+    args.extend(extra.iter().map(ToString::to_string));
+    lintas(&args)
+}
+
+#[test]
+fn data_bundles_build_sign_inspect_and_verify_like_rule_bundles() {
+    let dir = temp();
+    let key = keygen(dir.path(), "ops-2026");
+    let trust = dir.path().join("trust");
+    std::fs::create_dir_all(&trust).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(dir.path().join("ops-2026.pub"), trust.join("ops-2026.pub"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rules = dir.path().join("reference.bundle");
+    assert_eq!(build_bundle(&rules).code, 0);
+    assert_eq!(sign(&rules, &key).code, 0);
+
+    // A data bundle needs its validity, and names only what the rules read
+    // from data files.
+    let data = dir.path().join("lost-stolen.bundle");
+    let run = build_data(&data, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--valid-until"), "{}", run.stderr);
+    let run = build_data(
+        &data,
+        &[
+            "--valid-until",
+            "2026-03-02T14:00:00Z",
+            "--table",
+            "ASEAN_MEMBERS",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("inline"), "{}", run.stderr);
+    let run = build_data(
+        &data,
+        &["--valid-until", "2026-03-02T14:00:00Z", "--table", "NOPE"],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("LOST_STOLEN"), "{}", run.stderr);
+
+    let valid = [
+        "--valid-until",
+        "2026-03-02T14:00:00Z",
+        "--name",
+        "lost-stolen",
+    ];
+    let run = build_data(&data, &valid);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Reproducible, like a rule bundle.
+    let again = dir.path().join("again.bundle");
+    assert_eq!(build_data(&again, &valid).code, 0);
+    let read = |p: &Path| std::fs::read(p).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read(&data), read(&again));
+
+    let run = sign(&data, &key);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = lintas(&["inspect", &s(&data)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for expected in [
+        "name       lost-stolen",
+        "for        reference ^1.0.0",
+        "valid until 2026-03-02T14:00:00Z",
+        "signature  key `ops-2026`",
+        "set LOST_STOLEN from data/reference/data/lost_stolen.csv, column `document_number`: 4 entries",
+        "every file matches the manifest",
+    ] {
+        assert!(
+            run.stdout.contains(expected),
+            "`{expected}` missing:\n{}",
+            run.stdout
+        );
+    }
+    let run = verify(&data, &trust, &["--rules", &s(&rules)]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("applied to reference 1.0.0"),
+        "{}",
+        run.stdout
+    );
+    let run = verify(&data, &trust, &["--format", "json"]);
+    let report: serde_json::Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    assert_eq!(report["kind"], "data");
+    assert_eq!(report["replaces"], serde_json::json!(["LOST_STOLEN"]));
+    // Stale on arrival.
+    let run = verify(&data, &trust, &["--now", "2026-03-02T14:00:00Z"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("lintas::bundle::data_expired"),
+        "{}",
+        run.stderr
+    );
+    // A data bundle where the rules are expected.
+    let run = lintas(&[
+        "verify",
+        &s(&data),
+        "--trust",
+        &s(&trust),
+        "--now",
+        "2026-03-02T09:00:00Z",
+        "--rules",
+        &s(&data),
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("lintas::bundle::wrong_kind"),
+        "{}",
+        run.stderr
+    );
 }

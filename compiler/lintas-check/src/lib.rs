@@ -17,5 +17,6 @@ pub mod types;
 pub mod value;
 pub mod workspace;
 
+pub use check::data::{DataError, MAX_DATA_ROWS, read_set_text, read_table_text};
 pub use check::{CheckResult, check_package, check_package_cached};
 pub use suggest::closest;

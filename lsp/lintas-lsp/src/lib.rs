@@ -111,7 +111,6 @@ impl<W: Write> Server<W> {
                             )
                         }
                     };
-                self.world.drop_discarded();
                 self.send(Message::Response(response))?;
                 Ok(false)
             }

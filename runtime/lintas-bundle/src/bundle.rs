@@ -2,9 +2,10 @@
 
 use crate::archive::{self, Files, Limits, MANIFEST, SIGNATURE};
 use crate::keys::{SecretKey, SignatureFile, TrustStore};
-use crate::manifest::{FORMAT, FileMeta, Manifest};
+use crate::manifest::{CompilerMeta, FORMAT, FileMeta, Manifest};
 use crate::{BundleError, Timestamp};
 use lintas_check::hir::Program;
+use std::collections::BTreeMap;
 
 /// The checked program, serialised (the interpreter and explanations run
 /// on it; the loader lowers it to IR again).
@@ -137,6 +138,25 @@ pub fn verify(
     running_compiler: &semver::Version,
 ) -> Result<Verified, BundleError> {
     let files = archive::read(bytes, bundle, limits)?;
+    let (manifest_bytes, signed_by) = check_signature(&files, bundle, trust)?;
+    // Signed by a trusted key from here on: the manifest's claims hold.
+    let manifest = parse_manifest(manifest_bytes, bundle)?;
+    check_compatible(&manifest.compiler, bundle, running_compiler)?;
+    check_files(&manifest, &files, bundle)?;
+    Ok(Verified {
+        files,
+        manifest,
+        signed_by,
+    })
+}
+
+/// The manifest's bytes and the id of the trusted key whose signature
+/// covers them: the first checks of every bundle, whatever its kind.
+pub(crate) fn check_signature<'f>(
+    files: &'f Files,
+    bundle: &str,
+    trust: &TrustStore,
+) -> Result<(&'f [u8], String), BundleError> {
     let manifest_bytes = files.get(MANIFEST).ok_or_else(|| BundleError::Corrupt {
         bundle: bundle.to_string(),
         message: format!("it has no `{MANIFEST}`"),
@@ -164,15 +184,7 @@ pub fn verify(
             key_id: signature.key_id,
         });
     }
-    // Signed by a trusted key from here on: the manifest's claims hold.
-    let manifest = parse_manifest(manifest_bytes, bundle)?;
-    check_compatible(&manifest, bundle, running_compiler)?;
-    check_files(&manifest, &files, bundle)?;
-    Ok(Verified {
-        files,
-        manifest,
-        signed_by: signature.key_id,
-    })
+    Ok((manifest_bytes, signature.key_id))
 }
 
 /// Signs a bundle (replacing any earlier signature), after checking that
@@ -183,22 +195,21 @@ pub fn sign(
     key: &SecretKey,
     limits: &Limits,
 ) -> Result<Vec<u8>, BundleError> {
-    let Opened {
-        mut files,
-        manifest,
-        ..
-    } = open_unverified(bytes, bundle, limits)?;
-    check_files(&manifest, &files, bundle)?;
-    let signature = match files.get(MANIFEST) {
-        Some(manifest_bytes) => key.sign(manifest_bytes),
-        // `open_unverified` refuses a bundle without one.
-        None => {
-            return Err(BundleError::Corrupt {
-                bundle: bundle.to_string(),
-                message: format!("it has no `{MANIFEST}`"),
-            });
-        }
-    };
+    let mut files = archive::read(bytes, bundle, limits)?;
+    let manifest_bytes = files.get(MANIFEST).ok_or_else(|| BundleError::Corrupt {
+        bundle: bundle.to_string(),
+        message: format!("it has no `{MANIFEST}`"),
+    })?;
+    // Rule and data bundles alike: what is signed is the manifest, and
+    // what the manifest vouches for is its list of files.
+    let listing: Listing = serde_json::from_value(manifest_value(manifest_bytes, bundle)?)
+        .map_err(|e| BundleError::Malformed {
+            bundle: bundle.to_string(),
+            file: MANIFEST.into(),
+            message: e.to_string(),
+        })?;
+    check_listed(&listing.files, &files, bundle)?;
+    let signature = key.sign(manifest_bytes);
     let mut signature_bytes =
         serde_json::to_vec_pretty(&signature).map_err(|e| BundleError::Build {
             message: format!("cannot write the signature: {e}"),
@@ -210,7 +221,22 @@ pub fn sign(
 
 /// Whether every file matches the manifest, and nothing is unlisted.
 pub fn check_files(manifest: &Manifest, files: &Files, bundle: &str) -> Result<(), BundleError> {
-    for (path, expected) in &manifest.files {
+    check_listed(&manifest.files, files, bundle)
+}
+
+/// The part of any manifest that signing needs: the files it vouches for.
+#[derive(serde::Deserialize)]
+struct Listing {
+    files: BTreeMap<String, FileMeta>,
+}
+
+/// Whether every file matches its listed hash, and nothing is unlisted.
+pub(crate) fn check_listed(
+    listed: &BTreeMap<String, FileMeta>,
+    files: &Files,
+    bundle: &str,
+) -> Result<(), BundleError> {
+    for (path, expected) in listed {
         let Some(bytes) = files.get(path) else {
             return Err(BundleError::MissingFile {
                 bundle: bundle.to_string(),
@@ -229,7 +255,7 @@ pub fn check_files(manifest: &Manifest, files: &Files, bundle: &str) -> Result<(
     }
     if let Some(extra) = files
         .keys()
-        .find(|p| *p != MANIFEST && *p != SIGNATURE && !manifest.files.contains_key(*p))
+        .find(|p| *p != MANIFEST && *p != SIGNATURE && !listed.contains_key(*p))
     {
         return Err(BundleError::UnlistedFile {
             bundle: bundle.to_string(),
@@ -246,21 +272,20 @@ pub fn compatible(built_by: &semver::Version, running: &semver::Version) -> bool
     built_by.major == running.major && (running.major != 0 || built_by.minor == running.minor)
 }
 
-fn check_compatible(
-    manifest: &Manifest,
+pub(crate) fn check_compatible(
+    compiler: &CompilerMeta,
     bundle: &str,
     running: &semver::Version,
 ) -> Result<(), BundleError> {
     let incompatible = || BundleError::IncompatibleCompiler {
         bundle: bundle.to_string(),
-        built_by: format!("{} {}", manifest.compiler.name, manifest.compiler.version),
+        built_by: format!("{} {}", compiler.name, compiler.version),
         running: running.to_string(),
     };
-    if manifest.compiler.name != "lintas" {
+    if compiler.name != "lintas" {
         return Err(incompatible());
     }
-    let built_by =
-        semver::Version::parse(&manifest.compiler.version).map_err(|_| incompatible())?;
+    let built_by = semver::Version::parse(&compiler.version).map_err(|_| incompatible())?;
     if compatible(&built_by, running) {
         Ok(())
     } else {
@@ -268,10 +293,29 @@ fn check_compatible(
     }
 }
 
-/// The manifest, after checking its format version first: a later format
-/// may change any other field, and must be refused as a format mismatch,
-/// not misread.
-fn parse_manifest(bytes: &[u8], bundle: &str) -> Result<Manifest, BundleError> {
+/// What a bundle holds, as its manifest's `kind` says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BundleKind {
+    /// A rule package (`lintas build`); its manifest has no `kind`, as the
+    /// first bundles had none.
+    Rules,
+    /// Reference data for a rule package (`lintas build --emit data`).
+    Data,
+}
+
+impl BundleKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            BundleKind::Rules => "rule",
+            BundleKind::Data => "data",
+        }
+    }
+}
+
+/// The manifest as JSON, after checking its format version first: a later
+/// format may change any other field, and must be refused as a format
+/// mismatch, not misread.
+pub(crate) fn manifest_value(bytes: &[u8], bundle: &str) -> Result<serde_json::Value, BundleError> {
     let malformed = |message: String| BundleError::Malformed {
         bundle: bundle.to_string(),
         file: MANIFEST.into(),
@@ -290,10 +334,52 @@ fn parse_manifest(bytes: &[u8], bundle: &str) -> Result<Manifest, BundleError> {
         }
         None => return Err(malformed("it has no `format` field".into())),
     }
-    serde_json::from_value(value).map_err(|e| malformed(e.to_string()))
+    Ok(value)
 }
 
-fn parse_signature(bytes: &[u8], bundle: &str) -> Result<SignatureFile, BundleError> {
+/// The kind a manifest (as JSON) declares.
+pub(crate) fn kind_of(value: &serde_json::Value, bundle: &str) -> Result<BundleKind, BundleError> {
+    match value.get("kind") {
+        None => Ok(BundleKind::Rules),
+        Some(serde_json::Value::String(k)) if k == crate::data::DATA_KIND => Ok(BundleKind::Data),
+        Some(other) => Err(BundleError::Malformed {
+            bundle: bundle.to_string(),
+            file: MANIFEST.into(),
+            message: format!("`kind` is {other}; this runtime knows rule and `data` bundles"),
+        }),
+    }
+}
+
+/// The kind of bundle `files` (as read from the archive) are, from the
+/// manifest, without trusting it: for tools and watchers that route a
+/// file before verifying it as that kind.
+pub fn kind_of_files(files: &Files, bundle: &str) -> Result<BundleKind, BundleError> {
+    let manifest_bytes = files.get(MANIFEST).ok_or_else(|| BundleError::Corrupt {
+        bundle: bundle.to_string(),
+        message: format!("it has no `{MANIFEST}`"),
+    })?;
+    kind_of(&manifest_value(manifest_bytes, bundle)?, bundle)
+}
+
+/// A rule bundle's manifest; a data bundle's is refused by kind.
+fn parse_manifest(bytes: &[u8], bundle: &str) -> Result<Manifest, BundleError> {
+    let value = manifest_value(bytes, bundle)?;
+    let kind = kind_of(&value, bundle)?;
+    if kind != BundleKind::Rules {
+        return Err(BundleError::WrongKind {
+            bundle: bundle.to_string(),
+            expected: BundleKind::Rules.name().into(),
+            found: kind.name().into(),
+        });
+    }
+    serde_json::from_value(value).map_err(|e| BundleError::Malformed {
+        bundle: bundle.to_string(),
+        file: MANIFEST.into(),
+        message: e.to_string(),
+    })
+}
+
+pub(crate) fn parse_signature(bytes: &[u8], bundle: &str) -> Result<SignatureFile, BundleError> {
     let malformed = |message: String| BundleError::Malformed {
         bundle: bundle.to_string(),
         file: SIGNATURE.into(),

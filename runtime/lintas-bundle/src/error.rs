@@ -221,6 +221,130 @@ pub enum BundleError {
     #[error("cannot build the bundle: {message}")]
     #[diagnostic(code(lintas::bundle::build))]
     Build { message: String },
+
+    #[error("`{bundle}` is a {found} bundle, not a {expected} bundle")]
+    #[diagnostic(
+        code(lintas::bundle::wrong_kind),
+        help(
+            "rule bundles come from `lintas build`, data bundles from `lintas build --emit data`; give each to what loads it"
+        )
+    )]
+    WrongKind {
+        bundle: String,
+        expected: String,
+        found: String,
+    },
+
+    #[error(
+        "data bundle `{bundle}` is for `{package}` {versions}; the running rules are `{running}`"
+    )]
+    #[diagnostic(
+        code(lintas::bundle::data_not_applicable),
+        help(
+            "build the data bundle against the package and version the checkpoint runs (`lintas build PKG --emit data`), or widen its `--versions`"
+        )
+    )]
+    DataNotApplicable {
+        bundle: String,
+        package: String,
+        versions: String,
+        /// `PACKAGE VERSION`, or `nothing` when no rules are loaded.
+        running: String,
+    },
+
+    #[error("data bundle `{bundle}` replaces {kind} `{name}`, which {package} does not have")]
+    #[diagnostic(
+        code(lintas::bundle::unknown_table),
+        help(
+            "a data bundle can only replace sets and tables the rules declare, with the same kind; check the name against `lintas inspect` of the rule bundle"
+        )
+    )]
+    UnknownTable {
+        bundle: String,
+        kind: String,
+        name: String,
+        package: String,
+    },
+
+    #[error("data bundle `{bundle}`: `{table}` from `{file}` cannot be read: {message}")]
+    #[diagnostic(
+        code(lintas::bundle::bad_data),
+        help(
+            "the rows must have the columns and types the rules declare for `{table}`; fix the file, rebuild the data bundle and sign it again"
+        )
+    )]
+    BadData {
+        bundle: String,
+        table: String,
+        file: String,
+        message: String,
+    },
+
+    #[error("data bundle `{bundle}`: `{table}` is too large: {message}")]
+    #[diagnostic(
+        code(lintas::bundle::table_too_large),
+        help(
+            "every table is limited so that a bad or hostile update cannot exhaust a checkpoint's memory; raise the limit for this table (`DataLimits`) only if it is expected to be this large"
+        )
+    )]
+    TableTooLarge {
+        bundle: String,
+        table: String,
+        message: String,
+    },
+
+    #[error("data bundle `{bundle}` ({name}) was valid until {valid_until}; it is now {now}")]
+    #[diagnostic(
+        code(lintas::bundle::data_expired),
+        help(
+            "publish fresh data: build a new data bundle with a later `--valid-until` and sign it; the checkpoint keeps the data it has"
+        )
+    )]
+    DataExpired {
+        bundle: String,
+        name: String,
+        valid_until: String,
+        now: String,
+    },
+
+    #[error(
+        "data bundle `{bundle}` was issued at {issued}, before the data in use for `{table}` (issued at {running}): refused as a rollback"
+    )]
+    #[diagnostic(
+        code(lintas::bundle::data_rollback),
+        help(
+            "an older list may lack entries added since; publish a newer data bundle, or allow a downgrade on purpose"
+        )
+    )]
+    DataRollback {
+        bundle: String,
+        table: String,
+        issued: String,
+        running: String,
+    },
+
+    #[error("data bundle `{bundle}` cannot be applied: no rule bundle is serving yet")]
+    #[diagnostic(
+        code(lintas::bundle::no_rules),
+        help("load a rule bundle first; data bundles replace tables of the running rules")
+    )]
+    NoRules { bundle: String },
+
+    #[error("cannot fetch `{url}`: {message}")]
+    #[diagnostic(
+        code(lintas::bundle::fetch),
+        help(
+            "the checkpoint keeps serving what it has and tries again with backoff; check the URL and the server"
+        )
+    )]
+    Fetch { url: String, message: String },
+
+    #[error("cannot watch `{dir}`: {message}")]
+    #[diagnostic(
+        code(lintas::bundle::watch),
+        help("check that the directory exists and is readable by the service")
+    )]
+    Watch { dir: String, message: String },
 }
 
 impl BundleError {
@@ -248,6 +372,16 @@ impl BundleError {
             BundleError::Trust { .. } => "trust",
             BundleError::Key { .. } => "key",
             BundleError::Build { .. } => "build",
+            BundleError::WrongKind { .. } => "wrong_kind",
+            BundleError::DataNotApplicable { .. } => "data_not_applicable",
+            BundleError::UnknownTable { .. } => "unknown_table",
+            BundleError::BadData { .. } => "bad_data",
+            BundleError::TableTooLarge { .. } => "table_too_large",
+            BundleError::DataExpired { .. } => "data_expired",
+            BundleError::DataRollback { .. } => "data_rollback",
+            BundleError::NoRules { .. } => "no_rules",
+            BundleError::Fetch { .. } => "fetch",
+            BundleError::Watch { .. } => "watch",
         }
     }
 }

@@ -1,10 +1,13 @@
 //! Instants as the manifest writes them: whole seconds since the Unix
 //! epoch, shown as RFC 3339 in UTC. Building a bundle never reads the clock
 //! (the build time is an input, so the same sources give the same bytes);
-//! loading one reads it only when the caller does not say what time it is.
+//! loading one reads it only when the caller does not say what time it is
+//! (a [`Clock`]).
 
 use lintas_check::calendar;
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// A moment, to the second, in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -101,6 +104,47 @@ impl Timestamp {
     /// The day number (days since 1970-01-01) this instant falls on, in UTC.
     pub fn day(self) -> i64 {
         self.unix.div_euclid(DAY)
+    }
+}
+
+/// Where the runtime reads the time: the system clock, or a fixed time that
+/// tests (and `lintas verify --now`) set and move. Clones share the time,
+/// so moving a fixed clock moves it for every loader and bundle holding
+/// it: a test can age a running checkpoint's data without waiting.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    /// `None`: the system clock.
+    fixed: Option<Arc<AtomicI64>>,
+}
+
+impl Clock {
+    pub fn system() -> Clock {
+        Clock { fixed: None }
+    }
+
+    pub fn fixed(now: Timestamp) -> Clock {
+        Clock {
+            fixed: Some(Arc::new(AtomicI64::new(now.unix))),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        match &self.fixed {
+            Some(unix) => Timestamp::from_unix(unix.load(Ordering::Relaxed)),
+            None => Timestamp::now(),
+        }
+    }
+
+    /// Moves a fixed clock (for every clone); the system clock cannot be
+    /// moved, and `false` says so.
+    pub fn set(&self, now: Timestamp) -> bool {
+        match &self.fixed {
+            Some(unix) => {
+                unix.store(now.unix, Ordering::Relaxed);
+                true
+            }
+            None => false,
+        }
     }
 }
 

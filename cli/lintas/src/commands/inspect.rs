@@ -1,13 +1,14 @@
 //! `lintas inspect`: what a bundle says it is (package, version, rules,
-//! decisions, data, hashes, signing key, expiry), read without trusting
-//! it. The hashes are checked against the manifest; the signature is not
+//! decisions, data, hashes, signing key, expiry; for a data bundle, what
+//! it is for, what it replaces and until when it is valid), read without
+//! trusting it. The hashes are checked against the manifest; the signature is not
 //! (that needs the trust directory: `lintas verify`).
 
 use super::shipping;
 use super::verify::ReportFormat;
 use crate::{ExitCode, Io};
 use lintas_bundle::manifest::SchemaMeta;
-use lintas_bundle::{BundleError, Limits, Manifest};
+use lintas_bundle::{BundleError, BundleKind, DataManifest, Limits, Manifest};
 use serde::Serialize;
 use std::path::PathBuf;
 
@@ -34,6 +35,11 @@ pub fn run(args: Args, io: &mut Io<'_>) -> ExitCode {
         Ok(bytes) => bytes,
         Err(e) => return crate::io_error(io, &format!("{shown}: cannot read: {e}")),
     };
+    if let Ok(files) = lintas_bundle::archive::read(&bytes, &shown, &Limits::default())
+        && lintas_bundle::kind_of_files(&files, &shown).ok() == Some(BundleKind::Data)
+    {
+        return inspect_data(&bytes, &shown, args.format, io);
+    }
     let opened = match lintas_bundle::open_unverified(&bytes, &shown, &Limits::default()) {
         Ok(opened) => opened,
         Err(e) => return shipping::refusal(io, &e),
@@ -178,5 +184,84 @@ fn schema(line: &mut impl FnMut(String), s: &SchemaMeta, indent: &str) {
             values.join(", ")
         };
         line(format!("{indent}enum {name}: {values}"));
+    }
+}
+
+#[derive(Serialize)]
+struct DataReport<'a> {
+    manifest: &'a DataManifest,
+    signed_by: Option<String>,
+    files_problem: Option<String>,
+}
+
+fn inspect_data(bytes: &[u8], shown: &str, format: ReportFormat, io: &mut Io<'_>) -> ExitCode {
+    let (manifest, files) =
+        match lintas_bundle::data::open_data_unverified(bytes, shown, &Limits::default()) {
+            Ok(opened) => opened,
+            Err(e) => return shipping::refusal(io, &e),
+        };
+    let checked = lintas_bundle::data::check_data_files(&manifest, &files, shown);
+    let signed_by = files
+        .get(lintas_bundle::archive::SIGNATURE)
+        .and_then(|s| serde_json::from_slice::<lintas_bundle::keys::SignatureFile>(s).ok())
+        .map(|s| s.key_id);
+    match format {
+        ReportFormat::Json => crate::print_json(
+            io,
+            &DataReport {
+                manifest: &manifest,
+                signed_by: signed_by.clone(),
+                files_problem: checked.as_ref().err().map(ToString::to_string),
+            },
+        ),
+        ReportFormat::Human => {
+            let m = &manifest;
+            let mut text = format!(
+                "data bundle {shown}\nname       {}\nfor        {} {}\ncompiler   {} {} (bundle format {})\nissued     {}\nvalid until {}\n",
+                m.name,
+                m.target.package,
+                m.target.versions,
+                m.compiler.name,
+                m.compiler.version,
+                m.format,
+                m.issued,
+                m.valid_until
+            );
+            text.push_str(&match &signed_by {
+                Some(id) => format!(
+                    "signature  key `{id}` (not checked here: `lintas verify {shown} --trust DIR`)\n"
+                ),
+                None => "signature  none: unsigned, every checkpoint refuses it\n".into(),
+            });
+            text.push_str(&format!("\nreplaces ({})\n", m.replaces.len()));
+            for r in &m.replaces {
+                let column = r
+                    .column
+                    .as_ref()
+                    .map(|c| format!(", column `{c}`"))
+                    .unwrap_or_default();
+                text.push_str(&format!(
+                    "  {} {} from {}{column}: {} entries\n",
+                    r.kind, r.name, r.file, r.entries
+                ));
+            }
+            text.push_str(&format!("\nfiles ({}, sha256)\n", m.files.len()));
+            for (path, f) in &m.files {
+                text.push_str(&format!("  {}  {:>9}  {path}\n", f.sha256, f.size));
+            }
+            if checked.is_ok() {
+                text.push_str("every file matches the manifest\n");
+            }
+            let _ = io.out.write_all(text.as_bytes());
+        }
+    }
+    match checked {
+        Ok(()) => ExitCode::Success,
+        Err(e) => {
+            if format == ReportFormat::Human {
+                return shipping::refusal(io, &e);
+            }
+            ExitCode::Findings
+        }
     }
 }

@@ -6,7 +6,7 @@
 use super::{Checker, Scope, ValueEntry};
 use crate::calendar;
 use crate::countries;
-use crate::hir::{ExprKind, FieldDef, RecordDef, SetDef, TableDef};
+use crate::hir::{EnumDef, ExprKind, FieldDef, Program, RecordDef, SetDef, TableDef};
 use crate::types::{RecordId, TableId, Ty};
 use crate::value::{self, Value};
 use lintas_syntax::ast::{DataSource, Expr, ItemKind, SetContents, TableContents};
@@ -488,7 +488,7 @@ impl Checker<'_> {
         row: usize,
         column: &str,
     ) -> Option<Value> {
-        match parse_text(cell.text.as_deref(), ty, self) {
+        match parse_text(cell.text.as_deref(), ty, &self.program.enums) {
             Ok(v) => Some(v),
             Err(problem) => {
                 self.report(
@@ -513,11 +513,12 @@ fn is_data_type(ty: &Ty) -> bool {
 }
 
 /// Reads one data cell as a value of `ty`; `None` text is a missing cell.
-fn parse_text(text: Option<&str>, ty: &Ty, checker: &Checker<'_>) -> Result<Value, String> {
+/// Enum values are looked up in `enums` (the program's, by [`EnumId`]).
+fn parse_text(text: Option<&str>, ty: &Ty, enums: &[EnumDef]) -> Result<Value, String> {
     let trimmed = text.map(str::trim);
     match (trimmed, ty) {
         (None | Some(""), Ty::Optional(_)) => Ok(Value::Absent),
-        (_, Ty::Optional(inner)) => parse_text(trimmed, inner, checker),
+        (_, Ty::Optional(inner)) => parse_text(trimmed, inner, enums),
         (None | Some(""), _) => Err("the cell is empty".to_string()),
         (Some(t), Ty::Bool) => match t {
             "true" => Ok(Value::Bool(true)),
@@ -533,12 +534,196 @@ fn parse_text(text: Option<&str>, ty: &Ty, checker: &Checker<'_>) -> Result<Valu
         (Some(t), Ty::Country) => countries::canonical(t)
             .map(|c| Value::Country(c.to_string()))
             .ok_or_else(|| format!("`{t}` is not a country code")),
-        (Some(t), Ty::Enum(id)) => checker
-            .enum_value(*id, t)
-            .map(|p| Value::Enum(*id, p))
-            .ok_or_else(|| format!("`{t}` is not a value of `{}`", checker.ty_name(ty))),
+        (Some(t), Ty::Enum(id)) => {
+            let def = enums.get(id.0 as usize);
+            def.and_then(|d| d.values.iter().position(|v| v == t))
+                .and_then(|p| u32::try_from(p).ok())
+                .map(|p| Value::Enum(*id, p))
+                .ok_or_else(|| {
+                    let name = def.map_or("an enum", |d| d.name.as_str());
+                    format!("`{t}` is not a value of `{name}`")
+                })
+        }
         (Some(_), _) => Err("this type cannot be read from a data file".to_string()),
     }
+}
+
+/// Why reference data given as text cannot replace a set or table (see
+/// [`read_set_text`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataError {
+    /// More rows or elements than the caller allows.
+    TooManyRows { rows: usize, limit: usize },
+    /// Every problem found, each naming the file and, for a cell, its row
+    /// and column.
+    Invalid(Vec<String>),
+}
+
+/// The values of set number `set` of `program`, read from the CSV or JSON
+/// `text` of a file named `path` (JSON when it ends in `.json`), exactly as
+/// the checker reads a set's data file: `column` names the column of a CSV
+/// with several; the values are sorted and deduplicated.
+///
+/// This is how a running checkpoint takes new reference data (a data
+/// bundle) without the package's sources: pure, like the rest of the
+/// checker, so the runtime types data by the same rules as compile time.
+pub fn read_set_text(
+    program: &Program,
+    set: usize,
+    path: &str,
+    text: &str,
+    column: Option<&str>,
+    max_rows: usize,
+) -> Result<Vec<Value>, DataError> {
+    let Some(def) = program.sets.get(set) else {
+        return Err(DataError::Invalid(vec![format!(
+            "the program has no set #{set}"
+        )]));
+    };
+    let (header, rows) = read_limited(path, text, max_rows)?;
+    let index = match (column, header.len()) {
+        (Some(c), _) => header.iter().position(|h| h == c).ok_or_else(|| {
+            DataError::Invalid(vec![format!(
+                "`{path}` has no column `{c}`; its columns are {}",
+                super::expr::quoted_list(&header)
+            )])
+        })?,
+        (None, 1) => 0,
+        (None, n) => {
+            return Err(DataError::Invalid(vec![format!(
+                "`{path}` has {n} columns; say which one holds the values of `{}`",
+                def.name
+            )]));
+        }
+    };
+    let column_name = header.get(index).cloned().unwrap_or_default();
+    let mut problems = Vec::new();
+    let mut values = Vec::with_capacity(rows.len());
+    for (row_number, row) in rows.iter().enumerate() {
+        let Some(cell) = row.get(index) else {
+            continue;
+        };
+        match parse_text(cell.text.as_deref(), &def.element, &program.enums) {
+            Ok(v) => values.push(v),
+            Err(problem) => problems.push(format!(
+                "`{path}` row {}, column `{column_name}`: {problem}",
+                row_number + 1
+            )),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(DataError::Invalid(problems));
+    }
+    values.sort();
+    values.dedup();
+    Ok(values)
+}
+
+/// The rows of table `table` of `program`, read from the CSV or JSON `text`
+/// of a file named `path`, exactly as the checker reads a table's data
+/// file: columns by name (an optional column may be missing), every cell
+/// typed by the table's declaration, no two rows with the same key. See
+/// [`read_set_text`] for why this exists.
+pub fn read_table_text(
+    program: &Program,
+    table: TableId,
+    path: &str,
+    text: &str,
+    max_rows: usize,
+) -> Result<Vec<Value>, DataError> {
+    let def = program.tables.get(table.0 as usize);
+    let record = def.and_then(|d| program.records.get(d.row.0 as usize));
+    let (Some(def), Some(record)) = (def, record) else {
+        return Err(DataError::Invalid(vec![format!(
+            "the program has no table #{}",
+            table.0
+        )]));
+    };
+    let (header, rows) = read_limited(path, text, max_rows)?;
+    let mut positions = Vec::new();
+    let mut missing = Vec::new();
+    for field in &record.fields {
+        let position = header.iter().position(|h| *h == field.name);
+        if position.is_none() && !matches!(field.ty, Ty::Optional(_)) {
+            missing.push(field.name.clone());
+        }
+        positions.push(position);
+    }
+    if !missing.is_empty() {
+        return Err(DataError::Invalid(vec![format!(
+            "`{path}` lacks the column(s) {} of table `{}`; its columns are {}",
+            super::expr::quoted_list(&missing),
+            def.name,
+            super::expr::quoted_list(&header)
+        )]));
+    }
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    let mut seen = std::collections::HashMap::new();
+    for (row_number, row) in rows.iter().enumerate() {
+        let mut cells = Vec::with_capacity(record.fields.len());
+        for (field, position) in record.fields.iter().zip(&positions) {
+            let cell = position.and_then(|p| row.get(p));
+            let parsed = match cell {
+                Some(cell) => parse_text(cell.text.as_deref(), &field.ty, &program.enums),
+                None => Ok(Value::Absent),
+            };
+            match parsed {
+                Ok(v) => cells.push(v),
+                Err(problem) => problems.push(format!(
+                    "`{path}` row {}, column `{}`: {problem}",
+                    row_number + 1,
+                    field.name
+                )),
+            }
+        }
+        if cells.len() != record.fields.len() {
+            continue;
+        }
+        let key: Vec<Value> = def
+            .keys
+            .iter()
+            .filter_map(|k| cells.get(*k).cloned())
+            .collect();
+        if let Some(first) = seen.insert(key, row_number + 1) {
+            problems.push(format!(
+                "`{path}` row {}: table `{}` has another row with the same key (row {first})",
+                row_number + 1,
+                def.name
+            ));
+            continue;
+        }
+        out.push(Value::Record(cells));
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(DataError::Invalid(problems))
+    }
+}
+
+/// A data file's header and rows, refusing more than `max_rows` (and never
+/// more than [`MAX_DATA_ROWS`], the checker's own limit).
+fn read_limited(path: &str, text: &str, max_rows: usize) -> Result<Rows, DataError> {
+    // No file id: these rows come from outside any package, so no span
+    // will ever be shown for them.
+    let file = FileId(u32::MAX);
+    let read = if path.ends_with(".json") {
+        read_json(text, file)
+    } else {
+        read_csv(text, file)
+    };
+    let (header, rows) = read.map_err(|(message, _)| {
+        DataError::Invalid(vec![format!("cannot read `{path}`: {message}")])
+    })?;
+    let limit = max_rows.min(MAX_DATA_ROWS);
+    if rows.len() > limit {
+        return Err(DataError::TooManyRows {
+            rows: rows.len(),
+            limit,
+        });
+    }
+    Ok((header, rows))
 }
 
 type Rows = (Vec<String>, Vec<Vec<Cell>>);

@@ -2,7 +2,7 @@
 //! never stops at the first problem; an expression with an error gets the
 //! type [`Ty::Error`], which fits everywhere, so one mistake reports once.
 
-mod data;
+pub(crate) mod data;
 mod derived;
 mod expr;
 mod items;
