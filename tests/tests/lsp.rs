@@ -746,6 +746,120 @@ fn completion_after_traveller_dot_lists_exactly_the_schema_fields() {
     client.shutdown();
 }
 
+/// The package directory a file belongs to.
+fn package_dir(file: &Path) -> PathBuf {
+    file.ancestors()
+        .find(|d| d.join("lintas.toml").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| panic!("{} is in no package", file.display()))
+}
+
+/// Completion and hover at every position, as JSON.
+fn answers(client: &mut Client, file: &Path, text: &str, offsets: &[usize]) -> Vec<Value> {
+    let mut found = Vec::new();
+    for &offset in offsets {
+        let (line, character) = position(text, offset);
+        let pos = json!({"line": line, "character": character});
+        for method in ["textDocument/completion", "textDocument/hover"] {
+            found.push(client.request(method, at(file, pos.clone())));
+        }
+    }
+    found
+}
+
+#[test]
+fn completion_after_editing_one_item_equals_a_fresh_servers() {
+    // After an edit the server rebuilds its index from the previous one,
+    // reusing every item whose text did not change; what it answers must
+    // be what a server started on the edited text answers, for an edit in
+    // a rule's body (everything else reused) and for one that may change a
+    // declaration (everything resolved again), in every rules/ file.
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    copy_dir(&repo_root().join("rules"), dir.path());
+    let root = dir.path().canonicalize().unwrap_or_else(|e| panic!("{e}"));
+    let mut client = Client::in_process(&root);
+    let mut version = 1;
+    let mut compared = 0;
+    let files = lintas_tests::files_with_suffix(&root, ".lintas");
+    assert!(files.len() > 30, "only {} rule files", files.len());
+    for file in files {
+        let text = read(&file);
+        client.open(&file, &text);
+        // A field access in the middle of the file, cut to its first letter
+        // as if being typed: one item's body changes.
+        let accesses: Vec<usize> = text
+            .match_indices('.')
+            .map(|(i, _)| i + 1)
+            .filter(|&i| {
+                text[i..].starts_with(|c: char| c.is_ascii_lowercase())
+                    && text[..i - 1].ends_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+            .collect();
+        let tokens = token_boundaries(&text);
+        let mut edits = Vec::new();
+        if let Some(&start) = accesses.get(accesses.len() / 2) {
+            let len = text[start..]
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(text.len() - start);
+            let typed = format!("{}{}", &text[..start + 1], &text[start + len..]);
+            edits.push((typed, Some(start + 1)));
+        }
+        // Then a token deleted a third of the way in, which may be a
+        // declared name or the keyword that starts an item.
+        let base = edits.last().map_or(text.clone(), |(t, _)| t.clone());
+        if let Some(&(start, end)) = tokens.get(tokens.len() / 3)
+            && end <= base.len()
+            && base.is_char_boundary(start)
+            && base.is_char_boundary(end)
+        {
+            // The typed position, where it is after the deletion.
+            let cursor = edits.last().and_then(|(_, c)| *c).and_then(|c| {
+                if c <= start {
+                    Some(c)
+                } else {
+                    c.checked_sub(end - start).filter(|&c| c >= start)
+                }
+            });
+            edits.push((format!("{}{}", &base[..start], &base[end..]), cursor));
+        }
+        for (edited, cursor) in edits {
+            version += 1;
+            client.change(&file, version, &edited);
+            // The typed position, words across the file and field accesses.
+            let mut offsets: Vec<usize> = cursor.into_iter().collect();
+            let words = token_boundaries(&edited);
+            let stride = (words.len() / 12).max(1);
+            offsets.extend(words.iter().step_by(stride).map(|&(_, end)| end));
+            let dots: Vec<usize> = edited
+                .match_indices('.')
+                .map(|(i, _)| i + 1)
+                .filter(|&i| edited[..i - 1].ends_with(|c: char| c.is_alphanumeric()))
+                .collect();
+            offsets.extend(dots.iter().step_by((dots.len() / 6).max(1)));
+            let incremental = answers(&mut client, &file, &edited, &offsets);
+            let mut fresh = Client::in_process(&package_dir(&file));
+            fresh.open(&file, &edited);
+            let expected = answers(&mut fresh, &file, &edited, &offsets);
+            fresh.shutdown();
+            for (n, (got, want)) in incremental.iter().zip(&expected).enumerate() {
+                let offset = offsets[n / 2];
+                assert_eq!(
+                    got,
+                    want,
+                    "{} after an edit, at {:?}",
+                    file.display(),
+                    position(&edited, offset)
+                );
+            }
+            compared += incremental.len();
+        }
+        version += 1;
+        client.change(&file, version, &text);
+    }
+    assert!(compared > 500, "only {compared} answers compared");
+    client.shutdown();
+}
+
 // ---------------------------------------------------------------- navigation
 
 #[test]
@@ -1346,10 +1460,13 @@ fn benchmark() {
     client.open(&file, &big);
     client.diagnostics(&file);
     let mut change = Vec::new();
-    let mut completion = Vec::new();
-    let mut hover = Vec::new();
+    // The first request after an edit waits for the index to be brought up
+    // to date; the second finds it built. Completion and hover take turns
+    // at going first.
+    let (mut completion_first, mut completion_second) = (Vec::new(), Vec::new());
+    let (mut hover_first, mut hover_second) = (Vec::new(), Vec::new());
     let uri_s = uri(&file);
-    for i in 0..60 {
+    for i in 0..120 {
         // Alternate between a mistake and its fix, so every change
         // publishes new diagnostics.
         let edited = if i % 2 == 0 {
@@ -1369,17 +1486,26 @@ fn benchmark() {
         }
         change.push(t.elapsed());
         let pos = find(&edited, "traveller.document.expiry", i as usize % 50, 10);
-        let t = Instant::now();
-        client.request("textDocument/completion", at(&file, pos.clone()));
-        completion.push(t.elapsed());
-        let t = Instant::now();
-        client.request("textDocument/hover", at(&file, pos));
-        hover.push(t.elapsed());
+        let mut time = |method: &str| {
+            let t = Instant::now();
+            client.request(method, at(&file, pos.clone()));
+            t.elapsed()
+        };
+        // By pairs of edits, so that mistakes and fixes get both orders.
+        if (i / 2) % 2 == 0 {
+            completion_first.push(time("textDocument/completion"));
+            hover_second.push(time("textDocument/hover"));
+        } else {
+            hover_first.push(time("textDocument/hover"));
+            completion_second.push(time("textDocument/completion"));
+        }
     }
     for (name, mut samples) in [
         ("didChange→diagnostics", change),
-        ("completion", completion),
-        ("hover", hover),
+        ("completion right after an edit", completion_first),
+        ("hover right after an edit", hover_first),
+        ("completion, index built", completion_second),
+        ("hover, index built", hover_second),
     ] {
         samples.sort();
         let p = |q: f64| samples[((samples.len() as f64 - 1.0) * q) as usize];

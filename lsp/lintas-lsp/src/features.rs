@@ -654,10 +654,7 @@ pub fn completion(world: &World, params: CompletionParams) -> Option<CompletionR
                 .split_last()
                 .map_or(("", &names[..0]), |(f, b)| (*f, b));
             let base_ty = chain_type(index, base, item_text, decision.as_deref(), 0);
-            if let Some((_, _, ty)) = index
-                .fields_of(&base_ty)
-                .into_iter()
-                .find(|(_, n, _)| n == field)
+            if let Some((_, ty)) = index.field(&base_ty, field)
                 && let AstTy::Enum(en) = index.resolve_type(ty)
             {
                 for v in index.enums.get(&en).into_iter().flatten() {
@@ -954,25 +951,23 @@ pub fn document_symbols(
         symbols.push(make(d, (!children.is_empty()).then_some(children)));
     }
     // Tests declare no name, but are worth finding.
-    if let Some(parsed) = index.parsed.get(&file) {
-        for item in &parsed.items {
-            if let ItemKind::Test(t) = &item.kind {
-                #[allow(deprecated, reason = "the field must be given")]
-                symbols.push(DocumentSymbol {
-                    name: format!("test {}", t.title.value),
-                    detail: Some(format!("for {}", t.target.name)),
-                    kind: SymbolKind::EVENT,
-                    tags: None,
-                    deprecated: None,
-                    range: lines.range(text, item.span.start as usize, item.span.end as usize),
-                    selection_range: lines.range(
-                        text,
-                        t.title.span.start as usize,
-                        t.title.span.end as usize,
-                    ),
-                    children: None,
-                });
-            }
+    for item in &index.items(file) {
+        if let ItemKind::Test(t) = &item.kind {
+            #[allow(deprecated, reason = "the field must be given")]
+            symbols.push(DocumentSymbol {
+                name: format!("test {}", t.title.value),
+                detail: Some(format!("for {}", t.target.name)),
+                kind: SymbolKind::EVENT,
+                tags: None,
+                deprecated: None,
+                range: lines.range(text, item.span.start as usize, item.span.end as usize),
+                selection_range: lines.range(
+                    text,
+                    t.title.span.start as usize,
+                    t.title.span.end as usize,
+                ),
+                children: None,
+            });
         }
     }
     symbols.sort_by_key(|s| (s.range.start.line, s.range.start.character));
@@ -1235,8 +1230,7 @@ pub fn code_actions(world: &World, params: CodeActionParams) -> Option<CodeActio
         if d.code == lintas_syntax::codes::UNCHECKED_OPTIONAL
             && let Some(value) = quoted(&d.message)
             && let Some((index, _)) = world.index_for(file)
-            && let Some(parsed) = index.parsed.get(&file)
-            && let Some(condition) = enclosing_condition(parsed, span)
+            && let Some(condition) = enclosing_condition(&index.items_at(file, span.start), span)
         {
             let start = condition.span.start as usize;
             let mut edits = Vec::new();
@@ -1274,18 +1268,18 @@ fn quoted(message: &str) -> Option<&str> {
 
 /// The `when` condition (of a rule, score term or aggregate) around a span.
 fn enclosing_condition(
-    file: &lintas_syntax::ast::SourceFile,
+    items: &[lintas_syntax::ast::Item],
     span: Span,
-) -> Option<&lintas_syntax::ast::Expr> {
+) -> Option<lintas_syntax::ast::Expr> {
     let inside =
         |e: &lintas_syntax::ast::Expr| e.span.start <= span.start && span.end <= e.span.end;
-    for item in &file.items {
+    for item in items {
         match &item.kind {
-            ItemKind::Rule(r) if inside(&r.condition) => return Some(&r.condition),
+            ItemKind::Rule(r) if inside(&r.condition) => return Some(r.condition.clone()),
             ItemKind::Score(s) => {
                 for t in &s.terms {
                     if let Some(c) = t.condition.as_ref().filter(|c| inside(c)) {
-                        return Some(c);
+                        return Some(c.clone());
                     }
                 }
             }

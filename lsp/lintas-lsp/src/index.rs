@@ -6,13 +6,21 @@
 //! that parses, however broken its neighbours) rather than from the checked
 //! program, so it answers while the package has errors; the few facts only
 //! the checker knows (a let's type, a set's size) come from the program.
+//!
+//! It is rebuilt after every edit, but from the previous one
+//! ([`Index::rebuild`]): each top-level item's trees, declarations and
+//! resolved names are kept by the item's text, as the parse cache keeps
+//! parses, and moved to where the text now stands. An edit inside one item
+//! resolves that item again; only an edit to what names resolve against (a
+//! field, an enum value, a let's type) resolves them all.
 
-use lintas_check::hir::Program;
 use lintas_check::workspace::SourceDb;
 use lintas_syntax::FileId;
 use lintas_syntax::Span;
 use lintas_syntax::ast::*;
+use lintas_syntax::rebase::{Move, Rebase};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// What a name stands for, independent of where it is written.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -59,7 +67,7 @@ impl Key {
 }
 
 /// One place a name is written.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Occurrence {
     pub span: Span,
     pub key: Key,
@@ -90,7 +98,7 @@ pub enum DefKind {
     Subject,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Def {
     pub key: Key,
     pub kind: DefKind,
@@ -107,7 +115,7 @@ pub struct Def {
 }
 
 /// A type as far as the syntax shows it: enough to follow `a.b.c`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum AstTy {
     Schema(String),
     Enum(String),
@@ -119,7 +127,7 @@ pub enum AstTy {
 }
 
 /// A rule as hover shows it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RuleInfo {
     pub name: String,
     pub description: Option<String>,
@@ -150,75 +158,634 @@ pub struct Index {
     pub value_types: HashMap<String, AstTy>,
     pub rules: Vec<RuleInfo>,
     pub score_terms: HashMap<String, Vec<(String, String)>>,
-    /// The parsed files, for features that need the tree (code actions).
-    pub parsed: HashMap<FileId, SourceFile>,
+    /// Enum value → its enum, the first by name when several have it
+    /// (see [`Index::enum_of_value`]).
+    enum_values: HashMap<String, String>,
+    /// What the next build reuses: see [`Index::rebuild`].
+    reuse: Reuse,
+}
+
+/// The parts of an index that outlive it, so that the build after an edit
+/// redoes only what the edit can have changed.
+#[derive(Debug, Default)]
+struct Reuse {
+    /// What was worked out for every distinct item text of the files. Slots
+    /// keep their number from build to build (a slot is emptied when its
+    /// text is gone), so an item that did not change is found again without
+    /// hashing its text.
+    parts: Vec<Option<Part>>,
+    /// Empty slots of `parts`.
+    free: Vec<usize>,
+    /// Item text → its slot.
+    by_text: HashMap<Arc<str>, usize>,
+    /// Per file, in the order of `files`, its text and items.
+    layout: Vec<FileLayout>,
+    /// What names resolve in, item by item (see [`Part::env`]), followed by
+    /// the lets' inferred types: two builds with equal environments resolve
+    /// every item the same way.
+    env: Vec<Arc<str>>,
+    let_types: Vec<(String, AstTy)>,
+    /// The texts of the items holding lets, in order: with an equal `env`,
+    /// equal texts infer equal types.
+    let_texts: Vec<Arc<str>>,
+    /// Counts the distinct environments seen; a part's walk is current when
+    /// it was made in this one.
+    generation: u64,
+    /// How many parts the last build resolved (walked) again, for the
+    /// tests and `LINTAS_LSP_TIMING`.
+    resolved: usize,
+}
+
+impl Reuse {
+    /// Lays out a file's items, finding the part of each: the items that
+    /// stand where they stood in `old` (the file's previous layout) by
+    /// position alone, the others by their text.
+    fn place(
+        &mut self,
+        file: FileId,
+        text: &str,
+        old: Option<FileLayout>,
+        cache: &mut lintas_syntax::ParseCache,
+    ) -> (FileLayout, Kept) {
+        let old = match old {
+            // The same text: the same items at the same places.
+            Some(old) if *old.text == *text => {
+                let all = (old.placed.len(), old.placed.len());
+                let kept = Kept {
+                    front: usize::MAX,
+                    back: usize::MAX,
+                    delta: 0,
+                    new: all,
+                };
+                return (old, kept);
+            }
+            old => old,
+        };
+        let chunks: Vec<(usize, &str)> = lintas_syntax::lexical::split_items(text)
+            .into_iter()
+            .filter_map(|r| Some((r.start, text.get(r)?)))
+            .filter(|(_, chunk)| !chunk.trim().is_empty())
+            .collect();
+        let was: &[(usize, usize)] = old.as_ref().map_or(&[], |o| o.placed.as_slice());
+        // An old item is kept when the same text stands at the same place,
+        // or, at the end of the file, at the place moved by how much the
+        // file grew or shrank.
+        let same = |(at, chunk): (usize, &str), (was_at, id): (usize, usize), delta: i64| {
+            i64::try_from(at).ok() == i64::try_from(was_at).ok().map(|w| w + delta)
+                && self.part(id).is_some_and(|p| *p.text == *chunk)
+        };
+        let front = chunks
+            .iter()
+            .zip(was)
+            .take_while(|(c, w)| same(**c, **w, 0))
+            .count();
+        let old_len = old.as_ref().map_or(0, |o| o.text.len());
+        let delta = i64::try_from(text.len()).unwrap_or(0) - i64::try_from(old_len).unwrap_or(0);
+        let back = chunks
+            .iter()
+            .rev()
+            .zip(was.iter().rev())
+            .take(chunks.len().min(was.len()) - front)
+            .take_while(|(c, w)| same(**c, **w, delta))
+            .count();
+        let new = (front, chunks.len() - back);
+        let mut placed = Vec::with_capacity(chunks.len());
+        placed.extend_from_slice(was.get(..front).unwrap_or(&[]));
+        for &(at, chunk) in chunks.get(new.0..new.1).unwrap_or(&[]) {
+            placed.push((at, self.part_for(chunk, cache)));
+        }
+        for &(at, id) in was.get(was.len() - back..).unwrap_or(&[]) {
+            let at = usize::try_from(i64::try_from(at).unwrap_or(0) + delta).unwrap_or(0);
+            placed.push((at, id));
+        }
+        let kept = match old {
+            Some(_) => Kept {
+                front: was.get(front).map_or(usize::MAX, |w| w.0),
+                back: was.get(was.len() - back).map_or(usize::MAX, |w| w.0),
+                delta,
+                new,
+            },
+            None => Kept::nothing(placed.len()),
+        };
+        let layout = FileLayout {
+            file,
+            text: Arc::from(text),
+            placed,
+        };
+        (layout, kept)
+    }
+
+    /// The slot of the part for an item's text, made if there is none.
+    fn part_for(&mut self, chunk: &str, cache: &mut lintas_syntax::ParseCache) -> usize {
+        if let Some(&id) = self.by_text.get(chunk) {
+            return id;
+        }
+        let part = Part::new(chunk, cache);
+        let id = self.free.pop().unwrap_or_else(|| {
+            self.parts.push(None);
+            self.parts.len() - 1
+        });
+        self.by_text.insert(part.text.clone(), id);
+        if let Some(slot) = self.parts.get_mut(id) {
+            *slot = Some(part);
+        }
+        id
+    }
+
+    fn part(&self, id: usize) -> Option<&Part> {
+        self.parts.get(id).and_then(Option::as_ref)
+    }
+}
+
+/// A file as the last build saw it.
+#[derive(Debug)]
+struct FileLayout {
+    file: FileId,
+    text: Arc<str>,
+    /// Its items in order: where each starts and its slot in
+    /// [`Reuse::parts`].
+    placed: Vec<(usize, usize)>,
+}
+
+/// How a file's items relate to the previous build's: the first ones and
+/// the last ones stand where they stood (the last moved by `delta` bytes);
+/// only the ones between are new. The previous build's definitions and
+/// occurrences of the kept items are moved over rather than worked out from
+/// the parts again; everything an item has lies within its text, so they
+/// are told apart by where they start.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    /// Entries starting before this (old) offset belong to the first items.
+    front: usize,
+    /// Entries starting at or after this (old) offset belong to the last
+    /// items.
+    back: usize,
+    delta: i64,
+    /// Where the new items are: `placed[new.0..new.1]`.
+    new: (usize, usize),
+}
+
+impl Kept {
+    /// Nothing kept: every item is new.
+    fn nothing(items: usize) -> Kept {
+        Kept {
+            front: 0,
+            back: usize::MAX,
+            delta: 0,
+            new: (0, items),
+        }
+    }
+
+    /// Splits the previous build's entries for the file (sorted by where
+    /// they start) into the kept ones at the front and at the back, the
+    /// latter moved already; the rest go.
+    fn split<T>(
+        &self,
+        mut old: Vec<T>,
+        start: impl Fn(&T) -> u32,
+        mut shift: impl FnMut(&mut T),
+    ) -> (Vec<T>, Vec<T>) {
+        let front = old.partition_point(|x| (start(x) as usize) < self.front);
+        let back = old
+            .partition_point(|x| (start(x) as usize) < self.back)
+            .max(front);
+        let mut tail = old.split_off(back);
+        old.truncate(front);
+        for x in &mut tail {
+            shift(x);
+        }
+        (old, tail)
+    }
+}
+
+/// One top-level item's share of the index, worked out as if its text stood
+/// at the start of a file (`FileId(0)`, offset 0) and moved to wherever the
+/// same text stands in a later build, as the parse cache moves parses.
+#[derive(Debug)]
+struct Part {
+    /// The item's trees (a chunk of text holds one item, or none when it
+    /// does not parse).
+    items: Vec<Item>,
+    declared: Declared,
+    /// Its text: the key it is found by in the next build.
+    text: Arc<str>,
+    /// What the item adds to the namespaces other items' names resolve in,
+    /// without positions: moving an item or editing a rule's body leaves it
+    /// unchanged, so the other items need not be resolved again.
+    env: Arc<str>,
+    has_let: bool,
+    /// The item's occurrences, its definitions included, sorted, and the
+    /// generation of the environment they were resolved in.
+    walked: Option<(u64, Vec<Occurrence>)>,
+}
+
+/// What one item declares, in order; absorbing parts in file order gives
+/// the maps a single pass over every item would.
+#[derive(Debug, Default)]
+struct Declared {
+    defs: Vec<Def>,
+    schemas: Ordered<Vec<(String, TypeExpr)>>,
+    enums: Ordered<Vec<String>>,
+    tables: Ordered<Vec<(String, TypeExpr)>>,
+    subjects: Ordered<(String, String)>,
+    outcomes: Ordered<Vec<String>>,
+    values: Ordered<DefKind>,
+    value_types: Ordered<AstTy>,
+    rules: Vec<RuleInfo>,
+    score_terms: Ordered<Vec<(String, String)>>,
+}
+
+/// Insertions into a map, kept in order to be replayed.
+#[derive(Debug)]
+struct Ordered<V>(Vec<(String, V)>);
+
+impl<V> Default for Ordered<V> {
+    fn default() -> Self {
+        Ordered(Vec::new())
+    }
+}
+
+impl<V> Ordered<V> {
+    fn insert(&mut self, key: String, value: V) {
+        self.0.push((key, value));
+    }
+}
+
+impl<V: Clone> Ordered<V> {
+    fn replay(&self, into: &mut HashMap<String, V>) {
+        for (k, v) in &self.0 {
+            into.insert(k.clone(), v.clone());
+        }
+    }
+}
+
+impl Part {
+    fn new(chunk: &str, cache: &mut lintas_syntax::ParseCache) -> Part {
+        // Parsing the chunk alone at offset 0 gives the trees the parse
+        // cache keeps for it, which the checker has just used.
+        let items = lintas_syntax::parse_cached(FileId(0), chunk, cache)
+            .file
+            .items;
+        let mut declared = Declared::default();
+        for item in &items {
+            declared.declare(item);
+        }
+        let env = declared.env().into();
+        Part {
+            has_let: items.iter().any(|i| matches!(i.kind, ItemKind::Let(_))),
+            text: chunk.into(),
+            items,
+            declared,
+            env,
+            walked: None,
+        }
+    }
+
+    /// Every name the item writes, resolved in `index`'s environment, with
+    /// its definitions, sorted as [`Index::occurrences`] is.
+    fn resolve(&self, index: &Index) -> Vec<Occurrence> {
+        let mut found = Vec::new();
+        for item in &self.items {
+            let mut walker = Walker::new(index, None);
+            walker.item(item);
+            found.append(&mut walker.found);
+        }
+        found.extend(self.declared.defs.iter().map(|d| Occurrence {
+            span: d.span,
+            key: d.key.clone(),
+            is_def: true,
+        }));
+        found.sort_by_key(|o| (o.span.start, o.span.end, !o.is_def));
+        found.dedup_by(|a, b| a.span == b.span && a.key == b.key);
+        found
+    }
+
+    fn lets(&self) -> impl Iterator<Item = &Let> {
+        self.items.iter().filter_map(|i| match &i.kind {
+            ItemKind::Let(l) => Some(l),
+            _ => None,
+        })
+    }
+}
+
+/// Moves spans from where a part was worked out to where its text stands.
+fn shift(offset: usize, file: FileId) -> Move {
+    shift_by(i64::try_from(offset).unwrap_or(i64::MAX), file)
+}
+
+fn shift_by(delta: i64, file: FileId) -> Move {
+    Move { file, delta }
+}
+
+/// Equal texts, comparing the pointers first: a part's text is shared by
+/// every list that names it.
+fn same_texts(a: &[Arc<str>], b: &[Arc<str>]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| Arc::ptr_eq(x, y) || x == y)
+}
+
+impl Occurrence {
+    fn moved(&self, to: Move) -> Occurrence {
+        let mut occ = self.clone();
+        occ.shift(to);
+        occ
+    }
+
+    fn shift(&mut self, to: Move) {
+        self.span.rebase(to);
+        if let Key::Local(span) = &mut self.key {
+            span.rebase(to);
+        }
+    }
 }
 
 impl Index {
-    pub fn build(
+    /// Indexes the files from scratch.
+    pub fn build(db: &SourceDb, files: &[FileId], cache: &mut lintas_syntax::ParseCache) -> Index {
+        Index::rebuild(&mut Index::default(), db, files, cache)
+    }
+
+    /// Indexes the files again after edits, reusing what `previous` worked
+    /// out for every item whose text did not change: its trees and
+    /// declarations always, its resolved names when no declaration that
+    /// names resolve against changed. Editing a rule's condition in a
+    /// 5,000-line file then resolves that one rule again, and the entries of
+    /// the items around it are moved over from `previous`. The result
+    /// equals [`Index::build`]'s.
+    ///
+    /// What is reused is taken out of `previous`; the rest of it is left for
+    /// the caller to drop once nobody is waiting for an answer, since
+    /// freeing a large index takes a few milliseconds.
+    pub fn rebuild(
+        previous: &mut Index,
         db: &SourceDb,
         files: &[FileId],
-        program: Option<&Program>,
         cache: &mut lintas_syntax::ParseCache,
     ) -> Index {
+        let mut reuse = std::mem::take(&mut previous.reuse);
+        let old_generation = reuse.generation;
+        // The previous build's lists are reused per file only when the file
+        // was listed once then and is listed once now (packages never list
+        // a file twice, but nothing else would be right then).
+        let mut old_layout: HashMap<FileId, FileLayout> = HashMap::new();
+        let mut twice: std::collections::HashSet<FileId> = std::collections::HashSet::new();
+        for l in std::mem::take(&mut reuse.layout) {
+            if let Some(dup) = old_layout.insert(l.file, l) {
+                twice.insert(dup.file);
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for f in files {
+            if !seen.insert(*f) {
+                twice.insert(*f);
+            }
+        }
+        let mut old_defs: HashMap<FileId, Vec<Def>> = HashMap::new();
+        for def in std::mem::take(&mut previous.defs) {
+            old_defs.entry(def.span.file).or_default().push(def);
+        }
+        let mut old_occurrences = std::mem::take(&mut previous.occurrences);
+
+        // Where every item stands and which part it is.
+        let mut layout: Vec<FileLayout> = Vec::with_capacity(files.len());
+        let mut kept: Vec<Kept> = Vec::with_capacity(files.len());
+        for &file in files {
+            let old = old_layout.remove(&file).filter(|_| !twice.contains(&file));
+            let (l, k) = reuse.place(file, db.text(file), old, cache);
+            layout.push(l);
+            kept.push(k);
+        }
+        let mut used = vec![false; reuse.parts.len()];
+        for &(_, id) in layout.iter().flat_map(|l| &l.placed) {
+            if let Some(u) = used.get_mut(id) {
+                *u = true;
+            }
+        }
+        // Parts whose text is gone from every file go with `previous`.
+        let mut gone = Vec::new();
+        for (id, used) in used.iter().enumerate() {
+            if !used && let Some(part) = reuse.parts.get_mut(id).and_then(Option::take) {
+                reuse.by_text.remove(&part.text);
+                reuse.free.push(id);
+                gone.push(Some(part));
+            }
+        }
+
+        // First the declarations, so that uses anywhere can be resolved.
         let mut index = Index {
             files: files.to_vec(),
             ..Index::default()
         };
-        let parsed: Vec<(FileId, SourceFile)> = files
-            .iter()
-            .map(|f| (*f, lintas_syntax::parse_cached(*f, db.text(*f), cache).file))
-            .collect();
-        // First the declarations, so that uses anywhere can be resolved.
-        for (_, file) in &parsed {
-            for item in &file.items {
-                index.declare(item);
+        let mut env = Vec::with_capacity(used.len());
+        let mut let_texts = Vec::new();
+        for (l, k) in layout.iter().zip(&kept) {
+            let (front, back) = k.split(
+                old_defs.remove(&l.file).unwrap_or_default(),
+                |d| d.span.start,
+                |d| {
+                    let to = shift_by(k.delta, l.file);
+                    d.span.rebase(to);
+                    d.full.rebase(to);
+                },
+            );
+            index.defs.extend(front);
+            for (n, &(at, id)) in l.placed.iter().enumerate() {
+                let Some(p) = reuse.part(id) else {
+                    continue;
+                };
+                let new = k.new.0 <= n && n < k.new.1;
+                index.absorb(&p.declared, shift(at, l.file), new);
+                env.push(p.env.clone());
+                if p.has_let {
+                    let_texts.push(p.text.clone());
+                }
             }
+            index.defs.extend(back);
         }
-        // A let's type may need another let's: two rounds settle the usual
-        // chains.
-        for _ in 0..2 {
-            for (_, file) in &parsed {
-                for item in &file.items {
-                    if let ItemKind::Let(l) = &item.kind {
-                        let mut walker = Walker::new(&index, first(&l.decisions));
-                        let ty = walker.infer(&l.value);
-                        index.value_types.insert(l.name.name.clone(), ty);
-                    }
+        let mut enums: Vec<(&String, &Vec<String>)> = index.enums.iter().collect();
+        enums.sort();
+        for (name, values) in enums {
+            for v in values {
+                if !index.enum_values.contains_key(v) {
+                    index.enum_values.insert(v.clone(), name.clone());
                 }
             }
         }
-        let mut occurrences: Vec<Occurrence> = Vec::new();
-        for (_, file) in &parsed {
-            for item in &file.items {
-                let mut walker = Walker::new(&index, None);
-                walker.item(item);
-                occurrences.append(&mut walker.found);
+
+        // A let's type may need another let's: two rounds settle the usual
+        // chains. The types depend only on the environment and the lets'
+        // texts, so an edit elsewhere reuses them.
+        let same_env = same_texts(&env, &reuse.env);
+        let (let_types, same_types) = if same_env && same_texts(&let_texts, &reuse.let_texts) {
+            for (name, ty) in &reuse.let_types {
+                index.value_types.insert(name.clone(), ty.clone());
+            }
+            (std::mem::take(&mut reuse.let_types), true)
+        } else {
+            let lets: Vec<&Let> = layout
+                .iter()
+                .flat_map(|l| &l.placed)
+                .filter_map(|&(_, id)| reuse.part(id))
+                .flat_map(|p| p.lets())
+                .collect();
+            let mut last = Vec::new();
+            for round in 0..2 {
+                for l in &lets {
+                    let mut walker = Walker::new(&index, first(&l.decisions));
+                    let ty = walker.infer(&l.value);
+                    index.value_types.insert(l.name.name.clone(), ty.clone());
+                    if round == 1 {
+                        last.push((l.name.name.clone(), ty));
+                    }
+                }
+            }
+            let same = last == reuse.let_types;
+            (last, same)
+        };
+
+        // Then every name, resolved in that environment: an item resolved
+        // in an equal one is not walked again.
+        let generation = if same_env && same_types {
+            old_generation
+        } else {
+            old_generation + 1
+        };
+        let mut resolved = 0;
+        for p in reuse.parts.iter_mut().flatten() {
+            if p.walked.as_ref().is_some_and(|(g, _)| *g == generation) {
+                continue;
+            }
+            resolved += 1;
+            p.walked = Some((generation, p.resolve(&index)));
+        }
+        for (l, k) in layout.iter().zip(&kept) {
+            // Names in the kept items resolve as they did only in an equal
+            // environment.
+            let k = if generation == old_generation {
+                *k
+            } else {
+                Kept::nothing(l.placed.len())
+            };
+            let (mut list, back) = k.split(
+                old_occurrences.remove(&l.file).unwrap_or_default(),
+                |o| o.span.start,
+                |o| o.shift(shift_by(k.delta, l.file)),
+            );
+            for &(at, id) in l.placed.get(k.new.0..k.new.1).unwrap_or(&[]) {
+                if let Some((_, found)) = reuse.part(id).and_then(|p| p.walked.as_ref()) {
+                    // Items do not overlap, so a file's list is its items'
+                    // sorted lists one after another.
+                    let to = shift(at, l.file);
+                    list.extend(found.iter().map(|o| o.moved(to)));
+                }
+            }
+            list.extend(back);
+            if !list.is_empty() {
+                index.occurrences.insert(l.file, list);
             }
         }
-        for def in &index.defs {
-            occurrences.push(Occurrence {
-                span: def.span,
-                key: def.key.clone(),
-                is_def: true,
-            });
-        }
-        for occ in occurrences {
-            index
-                .occurrences
-                .entry(occ.span.file)
-                .or_default()
-                .push(occ);
-        }
-        for list in index.occurrences.values_mut() {
-            list.sort_by_key(|o| (o.span.start, o.span.end, !o.is_def));
-            list.dedup_by(|a, b| a.span == b.span && a.key == b.key);
-        }
-        let _ = program;
-        index.parsed = parsed.into_iter().collect();
+        reuse.layout = layout;
+        reuse.env = env;
+        reuse.let_types = let_types;
+        reuse.let_texts = let_texts;
+        reuse.generation = generation;
+        reuse.resolved = resolved;
+        index.reuse = reuse;
+        // What was not reused goes with `previous`.
+        previous.reuse.parts = gone;
+        previous.defs = old_defs.into_values().flatten().collect();
+        previous.occurrences = old_occurrences;
         index
     }
 
+    /// How many of its items this index resolved again rather than reused,
+    /// and how many it holds.
+    pub fn resolved(&self) -> (usize, usize) {
+        (
+            self.reuse.resolved,
+            self.reuse.parts.iter().flatten().count(),
+        )
+    }
+
+    /// Adds one item's declarations, moved to where the item stands; its
+    /// definitions too unless they were kept from the previous build.
+    fn absorb(&mut self, declared: &Declared, to: Move, defs: bool) {
+        if defs {
+            self.defs.extend(declared.defs.iter().map(|d| {
+                let mut d = d.clone();
+                d.span.rebase(to);
+                d.full.rebase(to);
+                d
+            }));
+        }
+        let moved = |fields: &Vec<(String, TypeExpr)>| {
+            fields
+                .iter()
+                .map(|(n, t)| {
+                    let mut t = t.clone();
+                    t.rebase(to);
+                    (n.clone(), t)
+                })
+                .collect::<Vec<_>>()
+        };
+        for (name, fields) in &declared.schemas.0 {
+            self.schemas.insert(name.clone(), moved(fields));
+        }
+        for (name, columns) in &declared.tables.0 {
+            self.tables.insert(name.clone(), moved(columns));
+        }
+        declared.enums.replay(&mut self.enums);
+        declared.subjects.replay(&mut self.subjects);
+        declared.outcomes.replay(&mut self.outcomes);
+        declared.values.replay(&mut self.values);
+        declared.value_types.replay(&mut self.value_types);
+        declared.score_terms.replay(&mut self.score_terms);
+        self.rules.extend(declared.rules.iter().cloned());
+    }
+
+    /// The top-level items of a file, for features that need the trees
+    /// (document symbols). They are moved into place on demand: most
+    /// builds are never asked for them.
+    pub fn items(&self, file: FileId) -> Vec<Item> {
+        self.placed(file)
+            .iter()
+            .flat_map(|&(at, id)| self.moved_items(file, at, id))
+            .collect()
+    }
+
+    /// The items of the chunk of text holding `offset` (code actions).
+    pub fn items_at(&self, file: FileId, offset: u32) -> Vec<Item> {
+        let placed = self.placed(file);
+        let at = placed.partition_point(|&(at, _)| at <= offset as usize);
+        match at.checked_sub(1).and_then(|i| placed.get(i)) {
+            Some(&(at, id)) => self.moved_items(file, at, id),
+            None => Vec::new(),
+        }
+    }
+
+    fn placed(&self, file: FileId) -> &[(usize, usize)] {
+        self.reuse
+            .layout
+            .iter()
+            .find(|l| l.file == file)
+            .map_or(&[], |l| l.placed.as_slice())
+    }
+
+    fn moved_items(&self, file: FileId, at: usize, id: usize) -> Vec<Item> {
+        let Some(part) = self.reuse.parts.get(id).and_then(Option::as_ref) else {
+            return Vec::new();
+        };
+        part.items
+            .iter()
+            .map(|item| {
+                let mut item = item.clone();
+                item.rebase(shift(at, file));
+                item
+            })
+            .collect()
+    }
+}
+
+impl Declared {
     #[allow(
         clippy::too_many_arguments,
         reason = "one call per kind of declaration reads best flat"
@@ -539,6 +1106,33 @@ impl Index {
         }
     }
 
+    /// The declarations other items' names resolve against, as text
+    /// without positions (see [`Part::env`]).
+    fn env(&self) -> String {
+        let typed = |fields: &Vec<(String, TypeExpr)>| {
+            fields
+                .iter()
+                .map(|(n, t)| (n.clone(), type_text(t)))
+                .collect::<Vec<_>>()
+        };
+        let schemas: Vec<_> = self.schemas.0.iter().map(|(n, f)| (n, typed(f))).collect();
+        let tables: Vec<_> = self.tables.0.iter().map(|(n, c)| (n, typed(c))).collect();
+        format!(
+            "{:?}",
+            (
+                schemas,
+                tables,
+                &self.enums.0,
+                &self.subjects.0,
+                &self.outcomes.0,
+                &self.values.0,
+                &self.value_types.0,
+            )
+        )
+    }
+}
+
+impl Index {
     /// The occurrence under a byte offset, preferring one that starts there
     /// or ends there (the cursor just after a name).
     pub fn at(&self, file: FileId, offset: usize) -> Option<&Occurrence> {
@@ -605,6 +1199,23 @@ impl Index {
         }
     }
 
+    /// One field (or column) of a value of this type, with its key and
+    /// type: [`Index::fields_of`] without building the whole list, for the
+    /// walk, which asks this for every `a.b` in the package.
+    pub fn field(&self, ty: &AstTy, name: &str) -> Option<(Key, &TypeExpr)> {
+        match ty {
+            AstTy::Schema(s) => {
+                let (n, t) = self.schemas.get(s)?.iter().find(|(n, _)| n == name)?;
+                Some((Key::Field(s.clone(), n.clone()), t))
+            }
+            AstTy::Row(t) => {
+                let (n, ty) = self.tables.get(t)?.iter().find(|(n, _)| n == name)?;
+                Some((Key::Column(t.clone(), n.clone()), ty))
+            }
+            _ => None,
+        }
+    }
+
     /// The subject (name, schema) of a decision or sharing.
     pub fn subject_of(&self, decision: &str) -> Option<&(String, String)> {
         self.subjects.get(decision)
@@ -612,16 +1223,7 @@ impl Index {
 
     /// Which enum a bare name is a value of.
     pub fn enum_of_value(&self, name: &str) -> Option<&str> {
-        let mut names: Vec<&String> = self.enums.keys().collect();
-        names.sort();
-        names
-            .into_iter()
-            .find(|e| {
-                self.enums
-                    .get(*e)
-                    .is_some_and(|vs| vs.iter().any(|v| v == name))
-            })
-            .map(String::as_str)
+        self.enum_values.get(name).map(String::as_str)
     }
 }
 
@@ -915,11 +1517,10 @@ impl<'a> Walker<'a> {
         self.depth += 1;
         match (&e.kind, expected) {
             (ExprKind::Record(fields), AstTy::Schema(_)) => {
-                let known = self.index.fields_of(expected);
                 for (name, value) in fields {
-                    match known.iter().find(|(_, n, _)| *n == name.name) {
-                        Some((key, _, ty)) => {
-                            self.add(name.span, key.clone());
+                    match self.index.field(expected, &name.name) {
+                        Some((key, ty)) => {
+                            self.add(name.span, key);
                             let ty = self.index.resolve_type(ty);
                             self.literal(value, &ty);
                         }
@@ -1019,11 +1620,10 @@ impl<'a> Walker<'a> {
             ExprKind::Name(id) => self.name(id),
             ExprKind::Field(base, name) => {
                 let base_ty = self.expr(base);
-                let fields = self.index.fields_of(&base_ty);
-                match fields.iter().find(|(_, n, _)| *n == name.name) {
-                    Some((key, _, ty)) => {
+                match self.index.field(&base_ty, &name.name) {
+                    Some((key, ty)) => {
                         let resolved = self.index.resolve_type(ty);
-                        self.add(name.span, key.clone());
+                        self.add(name.span, key);
                         resolved
                     }
                     None => AstTy::Unknown,
@@ -1121,9 +1721,8 @@ pub fn chain_type(
     }
     let mut ty = root_type(index, root, item_text, decision, depth);
     for name in rest {
-        let fields = index.fields_of(&ty);
-        ty = match fields.iter().find(|(_, n, _)| n == name) {
-            Some((_, _, t)) => index.resolve_type(t),
+        ty = match index.field(&ty, name) {
+            Some((_, t)) => index.resolve_type(t),
             None => return AstTy::Unknown,
         };
         if let AstTy::List(inner) = ty {
@@ -1180,4 +1779,244 @@ fn root_type(
         return ty.clone();
     }
     AstTy::Unknown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lintas_check::workspace::{PackageId, Workspace};
+    use lintas_syntax::ParseCache;
+
+    /// The files a package's index covers: its bases' first.
+    fn files_of(ws: &Workspace, root: PackageId) -> Vec<FileId> {
+        let mut chain = vec![root];
+        let mut current = root;
+        while let Some(base) = ws.package(current).and_then(|p| p.base) {
+            if chain.contains(&base) {
+                break;
+            }
+            chain.push(base);
+            current = base;
+        }
+        chain
+            .iter()
+            .rev()
+            .filter_map(|p| ws.package(*p))
+            .flat_map(|p| p.sources.iter().copied())
+            .collect()
+    }
+
+    /// Where each word, number, string or symbol of a text starts and ends.
+    fn tokens(text: &str) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut chars = text.char_indices().peekable();
+        while let Some((start, c)) = chars.next() {
+            if c.is_whitespace() {
+                continue;
+            }
+            let mut end = start + c.len_utf8();
+            if c.is_alphanumeric() || c == '_' {
+                while let Some(&(i, d)) = chars.peek() {
+                    if !(d.is_alphanumeric() || d == '_') {
+                        break;
+                    }
+                    end = i + d.len_utf8();
+                    chars.next();
+                }
+            }
+            found.push((start, end));
+        }
+        found
+    }
+
+    /// Fails with the first part of the two indexes that differs.
+    fn assert_same(rebuilt: &Index, fresh: &Index, what: &str) {
+        assert_eq!(rebuilt.files, fresh.files, "{what}: files");
+        assert!(rebuilt.defs == fresh.defs, "{what}: definitions differ");
+        assert!(
+            rebuilt.occurrences == fresh.occurrences,
+            "{what}: occurrences differ"
+        );
+        assert!(rebuilt.schemas == fresh.schemas, "{what}: schemas differ");
+        assert_eq!(rebuilt.enums, fresh.enums, "{what}: enums");
+        assert!(rebuilt.tables == fresh.tables, "{what}: tables differ");
+        assert_eq!(rebuilt.subjects, fresh.subjects, "{what}: subjects");
+        assert_eq!(rebuilt.outcomes, fresh.outcomes, "{what}: outcomes");
+        assert_eq!(rebuilt.values, fresh.values, "{what}: values");
+        assert_eq!(rebuilt.value_types, fresh.value_types, "{what}: types");
+        assert!(rebuilt.rules == fresh.rules, "{what}: rules differ");
+        assert_eq!(rebuilt.score_terms, fresh.score_terms, "{what}: terms");
+        for &file in &fresh.files {
+            assert!(
+                rebuilt.items(file) == fresh.items(file),
+                "{what}: the trees of {file:?} differ"
+            );
+        }
+    }
+
+    /// What the build and the rebuild share is checked against the text:
+    /// the trees equal a fresh parse's, and every name is where it says.
+    fn assert_in_place(index: &Index, ws: &Workspace, file: FileId, what: &str) {
+        let text = ws.db.text(file);
+        assert!(
+            index.items(file) == lintas_syntax::parse(file, text).file.items,
+            "{what}: the trees are not where a fresh parse puts them"
+        );
+        let at = |span: Span| text.get(span.start as usize..span.end as usize);
+        for def in index.defs.iter().filter(|d| d.span.file == file) {
+            assert_eq!(at(def.span), Some(def.name.as_str()), "{what}: {def:?}");
+            assert!(
+                def.full.file == file
+                    && def.full.start <= def.span.start
+                    && def.span.end <= def.full.end,
+                "{what}: {def:?}"
+            );
+        }
+        for occ in index.occurrences.get(&file).into_iter().flatten() {
+            assert_eq!(occ.span.file, file, "{what}: {occ:?}");
+            match &occ.key {
+                Key::Local(var) => assert_eq!(at(*var), at(occ.span), "{what}: {occ:?}"),
+                Key::Subject(_) => {}
+                key => assert_eq!(at(occ.span), Some(key.name()), "{what}: {occ:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn rebuilding_after_edits_equals_building_afresh_for_every_rule_file() {
+        // The language server rebuilds the index after every edit from the
+        // previous one; it must give exactly what a build from nothing
+        // gives, whether the edit touched a rule's body (the other items
+        // are reused), a declaration (every item is resolved again) or the
+        // item boundaries.
+        let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules");
+        let mut ws = lintas_load::load_paths(&[rules]).unwrap();
+        let roots = ws.roots.clone();
+        assert!(roots.len() >= 4, "the rules/ packages are missing");
+        let mut cache = ParseCache::new();
+        let mut indexes: Vec<Index> = roots
+            .iter()
+            .map(|r| Index::build(&ws.db, &files_of(&ws, *r), &mut cache))
+            .collect();
+        let mut edited: Vec<FileId> = Vec::new();
+        for root in &roots {
+            for f in files_of(&ws, *root) {
+                if !edited.contains(&f) {
+                    edited.push(f);
+                }
+            }
+        }
+        let mut compared = 0;
+        for file in edited {
+            let original = ws.db.text(file).to_string();
+            let bounds = tokens(&original);
+            let step = (bounds.len() / 4).max(1);
+            let mut current = original.clone();
+            let mut edits: Vec<String> = Vec::new();
+            for (n, &(start, end)) in bounds.iter().enumerate().step_by(step) {
+                // Alternately delete and double a token, keeping the edits;
+                // offsets are the original's, so later edits land near,
+                // not exactly on, a token.
+                let (start, end) = (start.min(current.len()), end.min(current.len()));
+                if !current.is_char_boundary(start) || !current.is_char_boundary(end) {
+                    continue;
+                }
+                let token = current[start..end].to_string();
+                current = if n % 2 == 0 {
+                    format!("{}{}", &current[..start], &current[end..])
+                } else {
+                    format!("{}{token}{}", &current[..end], &current[end..])
+                };
+                edits.push(current.clone());
+            }
+            // And back to the original, which reuses nothing of the edits.
+            edits.push(original.clone());
+            for (n, text) in edits.into_iter().enumerate() {
+                ws.db.set_text(file, text);
+                // The package that holds the file and one overlay of it;
+                // the other overlays' indexes are rebuilt later from older
+                // ones, several edits behind.
+                let mut holders = 0;
+                for (root, index) in roots.iter().zip(indexes.iter_mut()) {
+                    let files = files_of(&ws, *root);
+                    if !files.contains(&file) || holders == 2 {
+                        continue;
+                    }
+                    holders += 1;
+                    let rebuilt = Index::rebuild(index, &ws.db, &files, &mut cache);
+                    // The parse cache is shared: it is proven equal to
+                    // fresh parsing on its own (lintas-syntax), and this
+                    // test is about reusing the index's parts.
+                    let fresh = Index::build(&ws.db, &files, &mut cache);
+                    let what = format!("{} after edit {n}", ws.db.path(file));
+                    assert_same(&rebuilt, &fresh, &what);
+                    assert_in_place(&fresh, &ws, file, &what);
+                    *index = rebuilt;
+                    compared += 1;
+                }
+            }
+        }
+        assert!(compared > 200, "only {compared} comparisons");
+    }
+
+    #[test]
+    fn an_edit_inside_a_rule_resolves_that_rule_again_and_reuses_the_rest() {
+        let reference =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../rules/reference");
+        let mut ws = lintas_load::load_paths(&[reference]).unwrap();
+        let files = files_of(&ws, ws.roots[0]);
+        let mut cache = ParseCache::new();
+        let mut index = Index::build(&ws.db, &files, &mut cache);
+        let (resolved, parts) = index.resolved();
+        assert_eq!(resolved, parts);
+        let file_named = |ws: &Workspace, name: &str| {
+            files
+                .iter()
+                .copied()
+                .find(|f| ws.db.path(*f).ends_with(name))
+                .unwrap()
+        };
+        // A rule's condition: only that rule is resolved again, wherever
+        // the items after it moved to.
+        let policy = file_named(&ws, "policy.lintas");
+        let text = ws.db.text(policy).replace(
+            "traveller.stay_days <= 30)",
+            "traveller.stay_days <= 30 + 1)",
+        );
+        ws.db.set_text(policy, text);
+        index = Index::rebuild(&mut index, &ws.db, &files, &mut cache);
+        assert_eq!(index.resolved().0, 1);
+        // A let's value keeps its type: the same.
+        let text = ws.db.text(policy).replace(
+            "years_between(traveller.birth_date, traveller.arrival_date)",
+            "years_between(traveller.birth_date, traveller.arrival_date) + 0",
+        );
+        ws.db.set_text(policy, text);
+        index = Index::rebuild(&mut index, &ws.db, &files, &mut cache);
+        assert_eq!(index.resolved().0, 1);
+        // A let's type changed: a field access on it resolves now, so every
+        // item is resolved again.
+        let text = ws.db.text(policy).replace(
+            "years_between(traveller.birth_date, traveller.arrival_date) + 0",
+            "traveller.document",
+        );
+        ws.db.set_text(policy, text);
+        index = Index::rebuild(&mut index, &ws.db, &files, &mut cache);
+        assert_eq!(
+            index.value_types.get("age"),
+            Some(&AstTy::Schema("Document".into()))
+        );
+        assert_eq!(index.resolved().0, index.resolved().1);
+        assert_same(&index, &Index::build(&ws.db, &files, &mut cache), "age");
+        // A field renamed: every name may resolve differently now.
+        let schema = file_named(&ws, "schema.lintas");
+        let text = ws.db.text(schema).replace("stay_days: Int", "stay: Int");
+        ws.db.set_text(schema, text);
+        index = Index::rebuild(&mut index, &ws.db, &files, &mut cache);
+        let (resolved, parts) = index.resolved();
+        assert_eq!(resolved, parts);
+        // The uses of the old name in other items resolve to nothing now.
+        let old = Key::Field("Traveller".into(), "stay_days".into());
+        assert_eq!(index.occurrences_of(&old).count(), 0);
+    }
 }

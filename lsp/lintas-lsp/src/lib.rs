@@ -111,6 +111,7 @@ impl<W: Write> Server<W> {
                             )
                         }
                     };
+                self.world.drop_discarded();
                 self.send(Message::Response(response))?;
                 Ok(false)
             }

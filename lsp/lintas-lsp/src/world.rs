@@ -26,7 +26,8 @@ pub struct PackageAnalysis {
     pub program: Option<lintas_check::hir::Program>,
     pub index: Index,
     /// Set until [`World::build_indexes`] has run after the check: the
-    /// diagnostics go out first, the index for requests right after.
+    /// diagnostics go out first, the index for requests right after. While
+    /// set, `index` is the previous one, kept for the rebuild to reuse.
     pub index_pending: bool,
 }
 
@@ -54,6 +55,9 @@ pub struct World {
     /// Parses of unchanged items, shared by checking and indexing: an edit
     /// re-parses only the item it touches.
     parse_cache: lintas_syntax::ParseCache,
+    /// What rebuilding the indexes left of the old ones, to be freed
+    /// without anyone waiting (see [`World::drop_discarded`]).
+    discarded: Vec<Index>,
 }
 
 impl World {
@@ -212,13 +216,20 @@ impl World {
             if std::env::var_os("LINTAS_LSP_TIMING").is_some() {
                 eprintln!("check {:?}", timer.elapsed());
             }
+            // The old index stays until a request needs the new one: its
+            // items are what the rebuild reuses.
+            let index = self
+                .analyses
+                .remove(&root)
+                .map(|a| a.index)
+                .unwrap_or_default();
             self.analyses.insert(
                 root,
                 PackageAnalysis {
                     fingerprint,
                     diagnostics: result.diagnostics,
                     program: Some(result.program),
-                    index: Index::default(),
+                    index,
                     index_pending: true,
                 },
             );
@@ -237,7 +248,7 @@ impl World {
             self.paths.push(path.clone());
             self.ids.insert(path.clone(), id);
             let parsed = lintas_syntax::parse(id, self.ws.db.text(id));
-            let index = Index::build(&self.ws.db, &[id], None, &mut self.parse_cache);
+            let index = Index::build(&self.ws.db, &[id], &mut self.parse_cache);
             self.loose.insert(path, (id, index, parsed.diagnostics));
         }
         for (path, (id, index, diagnostics)) in self.loose.iter_mut() {
@@ -246,7 +257,10 @@ impl World {
             {
                 self.ws.db.set_text(*id, doc.text.clone());
                 *diagnostics = lintas_syntax::parse(*id, &doc.text).diagnostics;
-                *index = Index::build(&self.ws.db, &[*id], None, &mut self.parse_cache);
+                // One file: what is left of the old index is small enough
+                // to free here.
+                let mut previous = std::mem::take(index);
+                *index = Index::rebuild(&mut previous, &self.ws.db, &[*id], &mut self.parse_cache);
             }
         }
         self.loose.retain(|p, _| self.open.contains_key(p));
@@ -267,13 +281,42 @@ impl World {
                 .filter_map(|p| self.ws.package(*p))
                 .flat_map(|p| p.sources.iter().copied())
                 .collect();
-            let program = self.analyses.get(&root).and_then(|a| a.program.as_ref());
-            let index = Index::build(&self.ws.db, &files, program, &mut self.parse_cache);
+            let Some(analysis) = self.analyses.get_mut(&root) else {
+                continue;
+            };
+            // Taken out first: if indexing panics, the analysis is left with
+            // an empty index rather than one that no longer fits the text.
+            let mut previous = std::mem::take(&mut analysis.index);
+            let timer = std::time::Instant::now();
+            let index = Index::rebuild(&mut previous, &self.ws.db, &files, &mut self.parse_cache);
+            self.discarded.push(previous);
+            if std::env::var_os("LINTAS_LSP_TIMING").is_some() {
+                let (resolved, items) = index.resolved();
+                eprintln!(
+                    "index {:?} ({resolved} of {items} items resolved again)",
+                    timer.elapsed()
+                );
+            }
             if let Some(a) = self.analyses.get_mut(&root) {
                 a.index = index;
                 a.index_pending = false;
             }
         }
+    }
+
+    /// Frees what the last rebuild of the indexes left, on another thread:
+    /// it takes a millisecond or more for a large package, which neither
+    /// the answer being sent nor the next request should wait for.
+    pub fn drop_discarded(&mut self) {
+        if self.discarded.is_empty() {
+            return;
+        }
+        let discarded = std::mem::take(&mut self.discarded);
+        // If no thread can be started, the closure and what it holds are
+        // dropped here instead.
+        let _ = std::thread::Builder::new()
+            .name("lintas-lsp-drop".to_string())
+            .spawn(move || drop(discarded));
     }
 
     /// The package and the packages it extends, base first.
