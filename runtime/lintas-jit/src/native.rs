@@ -687,7 +687,8 @@ impl<'n> Evaluator<'n> {
     }
 
     /// Per member, each aggregate's count (or why it is unavailable), as
-    /// the interpreter computes them.
+    /// the interpreter computes them. Each member is laid out once and
+    /// every aggregate's keys computed from that layout.
     pub fn aggregates(
         &mut self,
         decision: usize,
@@ -702,72 +703,101 @@ impl<'n> Evaluator<'n> {
         ) else {
             return vec![Vec::new(); members.len()];
         };
-        let mut per_member: Vec<Vec<Result<i64, EvalError>>> =
-            vec![Vec::with_capacity(def.aggregates.len()); members.len()];
-        let any_undecodable = members.iter().any(Result::is_err);
-        self.aggregates.clear();
-        for (k, (aggregate, function)) in def.aggregates.iter().zip(&code.aggregates).enumerate() {
-            let unavailable = |why: &str| {
-                Err(EvalError {
-                    kind: EvalErrorKind::AggregateUnavailable,
-                    message: format!("aggregate `{}` is unavailable: {why}", aggregate.name),
+        let count = def.aggregates.len();
+        let unavailable = |k: usize, why: &str| {
+            Err(EvalError {
+                kind: EvalErrorKind::AggregateUnavailable,
+                message: format!(
+                    "aggregate `{}` is unavailable: {why}",
+                    def.aggregates.get(k).map_or("?", |a| a.name.as_str())
+                ),
+            })
+        };
+        if members.iter().any(Result::is_err) {
+            return members
+                .iter()
+                .map(|_| {
+                    (0..count)
+                        .map(|k| unavailable(k, "a member of the manifest could not be decoded"))
+                        .collect()
                 })
-            };
-            if any_undecodable {
-                for slot in &mut per_member {
-                    slot.push(unavailable("a member of the manifest could not be decoded"));
-                }
-                continue;
-            }
-            let key_types: Vec<Ty> = ir
-                .aggregates
-                .get(k)
-                .map(|a| a.keys.iter().map(|e| e.ty.clone()).collect())
-                .unwrap_or_default();
-            let words = code.aggregate_words.get(k).copied().unwrap_or(2);
-            let mut keyed: Vec<(Vec<Value>, bool)> = Vec::with_capacity(members.len());
-            let mut failure = None;
-            for member in members.iter().flatten() {
-                let placed = match self.place(member, ir.schema, context) {
-                    Ok(p) => p,
-                    Err(message) => {
-                        failure = Some(EvalError {
+                .collect();
+        }
+        let key_types: Vec<Vec<Ty>> = ir
+            .aggregates
+            .iter()
+            .map(|a| a.keys.iter().map(|e| e.ty.clone()).collect())
+            .collect();
+        // Per aggregate: each member's keys and whether it counts, or the
+        // first member's failure (in member order, as the interpreter stops).
+        let mut keyed: Vec<Vec<(Vec<Value>, bool)>> =
+            vec![Vec::with_capacity(members.len()); count];
+        let mut failures: Vec<Option<EvalError>> = vec![None; count];
+        self.aggregates.clear();
+        for member in members.iter().flatten() {
+            let placed = match self.place(member, ir.schema, context) {
+                Ok(p) => p,
+                Err(message) => {
+                    for f in failures.iter_mut().filter(|f| f.is_none()) {
+                        *f = Some(EvalError {
                             kind: EvalErrorKind::Internal,
-                            message,
+                            message: message.clone(),
                         });
-                        break;
                     }
+                    break;
+                }
+            };
+            let base = self.words.words.as_ptr() as i64;
+            for k in 0..count {
+                if failures.get(k).is_some_and(Option::is_some) {
+                    continue;
+                }
+                let (Some(function), Some(types)) = (code.aggregates.get(k), key_types.get(k))
+                else {
+                    continue;
                 };
-                self.run(*function, &placed, words, code.frame_words);
+                let words = code.aggregate_words.get(k).copied().unwrap_or(2);
+                self.scratch.reset_borrowed(&self.words.foreign_texts);
+                self.call(*function, base, &placed, words, code.frame_words);
                 let status = self.out.first().copied().unwrap_or(NOT_EVALUATED);
                 if status != 1 {
-                    failure = Some(self.error(status, &[]));
-                    break;
+                    let error = self.error(status, &[]);
+                    if let Some(slot) = failures.get_mut(k) {
+                        *slot = Some(error);
+                    }
+                    continue;
                 }
                 let counted = self.out.get(1).copied().unwrap_or(0) != 0;
                 let mut at = 2;
-                let mut keys = Vec::with_capacity(key_types.len());
-                for ty in &key_types {
+                let mut keys = Vec::with_capacity(types.len());
+                for ty in types {
                     let n = ty.words();
                     let w = self.out.get(at..at + n).unwrap_or(&[]);
                     keys.push(read(&native.module, &self.scratch, w, ty));
                     at += n;
                 }
-                keyed.push((keys, counted));
+                if let Some(list) = keyed.get_mut(k) {
+                    list.push((keys, counted));
+                }
             }
-            if let Some(e) = failure {
+        }
+        let mut per_member: Vec<Vec<Result<i64, EvalError>>> =
+            vec![Vec::with_capacity(count); members.len()];
+        for k in 0..count {
+            if let Some(Some(e)) = failures.get(k) {
                 for slot in &mut per_member {
-                    slot.push(unavailable(&e.message));
+                    slot.push(unavailable(k, &e.message));
                 }
                 continue;
             }
+            let list = keyed.get(k).map(Vec::as_slice).unwrap_or(&[]);
             let mut counts: HashMap<&Vec<Value>, i64> = HashMap::new();
-            for (key, counted) in &keyed {
+            for (key, counted) in list {
                 if *counted {
                     *counts.entry(key).or_default() += 1;
                 }
             }
-            for (slot, (key, _)) in per_member.iter_mut().zip(&keyed) {
+            for (slot, (key, _)) in per_member.iter_mut().zip(list) {
                 slot.push(Ok(counts.get(key).copied().unwrap_or(0)));
             }
         }
