@@ -153,7 +153,6 @@ pub fn compile(module: &Module, sets: &[i64], counters: Option<i64>) -> Result<C
         pending.push((
             decide_id,
             aggregate_ids,
-            memo_offsets,
             frame_words,
             rule_offsets,
             out_words,
@@ -165,15 +164,7 @@ pub fn compile(module: &Module, sets: &[i64], counters: Option<i64>) -> Result<C
     let decisions = pending
         .into_iter()
         .map(
-            |(
-                decide,
-                aggregates,
-                _memo_offsets,
-                frame_words,
-                rule_offsets,
-                out_words,
-                aggregate_words,
-            )| {
+            |(decide, aggregates, frame_words, rule_offsets, out_words, aggregate_words)| {
                 DecisionCode {
                     verdict_rules: Vec::new(),
                     decide: jit.get_finalized_function(decide),

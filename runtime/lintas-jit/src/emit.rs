@@ -275,6 +275,18 @@ impl<'a, 'b> Emitter<'a, 'b> {
         self.b.switch_to_block(cont);
     }
 
+    /// Passes a memo's or aggregate's failure on: anything but `MEMO_OK`
+    /// is already a status word.
+    fn propagate_failure(&mut self, status: Value, fail: Block) {
+        let bad = self.b.ins().icmp_imm_s(IntCC::NotEqual, status, MEMO_OK);
+        let error = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.ins().brif(bad, error, &[], cont, &[]);
+        self.b.switch_to_block(error);
+        self.b.ins().jump(fail, &args(&[status]));
+        self.b.switch_to_block(cont);
+    }
+
     /// Fails with `status` when `condition` is non-zero.
     fn fail_if(&mut self, condition: Value, status: i64, fail: Block) {
         let error = self.b.create_block();
@@ -442,13 +454,7 @@ impl<'a, 'b> Emitter<'a, 'b> {
             Node::Memo(m) => self.memo(*m, &e.ty, fail)?,
             Node::Aggregate(a) => {
                 let status = self.load_word(self.env.aggregates, *a as usize * 2);
-                let bad = self.b.ins().icmp_imm_s(IntCC::NotEqual, status, MEMO_OK);
-                let error = self.b.create_block();
-                let cont = self.b.create_block();
-                self.b.ins().brif(bad, error, &[], cont, &[]);
-                self.b.switch_to_block(error);
-                self.b.ins().jump(fail, &args(&[status]));
-                self.b.switch_to_block(cont);
+                self.propagate_failure(status, fail);
                 vec![self.load_word(self.env.aggregates, *a as usize * 2 + 1)]
             }
             Node::Field(base, index) => {
@@ -605,13 +611,7 @@ impl<'a, 'b> Emitter<'a, 'b> {
         self.b.ins().jump(check, &[]);
         self.b.switch_to_block(check);
         let state = self.load_word(self.env.frame, offset);
-        let bad = self.b.ins().icmp_imm_s(IntCC::NotEqual, state, MEMO_OK);
-        let error = self.b.create_block();
-        let cont = self.b.create_block();
-        self.b.ins().brif(bad, error, &[], cont, &[]);
-        self.b.switch_to_block(error);
-        self.b.ins().jump(fail, &args(&[state]));
-        self.b.switch_to_block(cont);
+        self.propagate_failure(state, fail);
         Ok((0..ty.words())
             .map(|i| self.load_word(self.env.frame, offset + 1 + i))
             .collect())
